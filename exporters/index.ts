@@ -1,0 +1,7 @@
+import type { CollectorModule } from '../src/collector-module.js';
+
+/**
+ * Every collector headroom has, in the order they appear on /metrics and the status page.
+ * Adding a collector = adding its module here; nothing else registers collectors.
+ */
+export const collectorModules: readonly CollectorModule[] = [];

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the test suite runs for real (Prometheus/promtool,
+# Alertmanager/amtool, restic, borg, virsh's test driver), only those missing.
+# Usage: scripts/install-test-deps.sh [--bench]   (--bench adds the peers the benchmark compares with)
+set -euo pipefail
+
+# command -> Debian package
+declare -A needed=(
+  [promtool]=prometheus
+  [prometheus]=prometheus
+  [prometheus-alertmanager]=prometheus-alertmanager
+  [amtool]=prometheus-alertmanager
+  [restic]=restic
+  [borg]=borgbackup
+  [virsh]=libvirt-clients
+  [git]=git
+)
+if [[ "${1:-}" == "--bench" ]]; then
+  needed[prometheus-node-exporter]=prometheus-node-exporter
+  needed[prometheus-libvirt-exporter]=prometheus-libvirt-exporter
+fi
+
+missing=()
+for cmd in "${!needed[@]}"; do
+  command -v "$cmd" >/dev/null 2>&1 || missing+=("${needed[$cmd]}")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+mapfile -t packages < <(printf '%s\n' "${missing[@]}" | sort -u)
+echo "installing Debian packages for the tests: ${packages[*]}" >&2
+sudo_cmd=()
+[[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
+"${sudo_cmd[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null

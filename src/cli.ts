@@ -1,0 +1,105 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { collectorModules } from '../exporters/index.js';
+import { ConfigError, loadConfig, type HeadroomConfig } from './config/load.js';
+import { createLogger, logLevels, type LogLevel } from './log.js';
+import type { HostPaths } from './paths.js';
+import { errorMessage } from './runtime.js';
+import { version } from './self-metrics.js';
+import { selectCollectors, startExporter } from './serve.js';
+
+/** Exit status for a configuration error, as promised to init systems and CI checks. */
+const EXIT_CONFIG = 2;
+
+function readConfigOrExit(file: string): HeadroomConfig {
+  try {
+    return loadConfig(file, collectorModules);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(EXIT_CONFIG);
+    }
+    throw err;
+  }
+}
+
+function nonEmpty(name: string) {
+  return (value: string) => {
+    if (value === '') throw new InvalidArgumentError(`${name} must not be empty`);
+    return value;
+  };
+}
+
+const program = new Command('headroom')
+  .description('Prometheus exporter, alert rules and dashboards for OBS build farms, worker hosts, VM hosts and backups')
+  .version(version, '--version')
+  .showHelpAfterError()
+  .configureOutput({ outputError: (str, write) => write(str) })
+  .exitOverride((err) => {
+    // Usage errors exit 2 like config errors; --help and --version exit 0.
+    process.exit(err.exitCode === 0 ? 0 : EXIT_CONFIG);
+  });
+
+program
+  .command('serve')
+  .description('run the exporter: serve /metrics for Prometheus')
+  .option('--config <file>', 'YAML config file; without one, the host collectors that work here run with defaults')
+  .option('--web.listen-address <address>', 'address to listen on for the web interface and telemetry', ':9847')
+  .option('--web.telemetry-path <path>', 'path under which to expose metrics', '/metrics')
+  .option('--path.procfs <dir>', 'procfs mountpoint', nonEmpty('--path.procfs'), '/proc')
+  .option('--path.sysfs <dir>', 'sysfs mountpoint', nonEmpty('--path.sysfs'), '/sys')
+  .option('--path.rootfs <dir>', 'root of the host filesystem (config files, mount points)', nonEmpty('--path.rootfs'), '/')
+  .addOption(new Option('--log.level <level>', 'only log messages with this or a higher severity').choices(logLevels).default('info'))
+  .action(async (opts: Record<string, string>) => {
+    const log = createLogger(opts['log.level'] as LogLevel);
+    const config = opts['config'] ? readConfigOrExit(opts['config']) : null;
+    const paths: HostPaths = { procfs: opts['path.procfs']!, sysfs: opts['path.sysfs']!, rootfs: opts['path.rootfs']! };
+    const telemetryPath = opts['web.telemetryPath']!;
+    if (!telemetryPath.startsWith('/')) {
+      process.stderr.write(`--web.telemetry-path must start with "/", got ${JSON.stringify(telemetryPath)}\n`);
+      process.exit(EXIT_CONFIG);
+    }
+    const collectors = await selectCollectors(config, collectorModules, { paths, log });
+    if (collectors.length === 0) log.warn('no collectors enabled: /metrics serves only the exporter\'s own metrics');
+    let exporter;
+    try {
+      exporter = await startExporter({ collectors, paths, log, listenAddress: opts['web.listenAddress']!, telemetryPath });
+    } catch (err) {
+      log.fatal({ err: errorMessage(err) }, 'cannot start the exporter');
+      log.flush();
+      process.exitCode = 1;
+      return;
+    }
+    let stopping = false;
+    const shutdown = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ signal }, 'shutting down');
+      exporter.close().then(
+        () => {
+          log.info('stopped');
+          log.flush();
+          process.exit(0);
+        },
+        (err: unknown) => {
+          log.error({ err: errorMessage(err) }, 'error while shutting down');
+          log.flush();
+          process.exit(1);
+        },
+      );
+    };
+    process.on('SIGTERM', () => shutdown('SIGTERM'));
+    process.on('SIGINT', () => shutdown('SIGINT'));
+  });
+
+program
+  .command('check-config')
+  .description('validate a config file: print OK, or every problem with its file, line and key; exit 2 on error')
+  .argument('<file>', 'YAML config file')
+  .action((file: string) => {
+    const config = readConfigOrExit(file);
+    const enabled = [...config.collectors.keys()];
+    process.stdout.write(`OK: ${file} (collectors: ${enabled.length ? enabled.join(', ') : 'none'})\n`);
+  });
+
+await program.parseAsync(process.argv);

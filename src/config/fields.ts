@@ -1,0 +1,91 @@
+// Zod building blocks shared by every config section: strict objects that name a misspelt
+// key's likely meaning, durations, sizes, schedules and secret files.
+import { accessSync, constants } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { parseSchedule, type Schedule } from '../schedule.js';
+import { parseDuration, parseSize } from '../units.js';
+import { suggestKey } from './suggest.js';
+
+/** What validation needs to know about the file being validated. */
+export interface SchemaContext {
+  /** Directory of the config file: relative paths in it are resolved from there, as Prometheus does. */
+  readonly baseDir: string;
+}
+
+/** An object that rejects unknown keys, each with a "did you mean" hint. */
+export function section<T extends z.ZodRawShape>(shape: T) {
+  const known = Object.keys(shape);
+  return z.strictObject(shape, {
+    error: (issue) => {
+      if (issue.code !== 'unrecognized_keys') return undefined;
+      return issue.keys
+        .map((k) => {
+          const hint = suggestKey(k, known);
+          return `unknown key ${JSON.stringify(k)}${hint ? ` (did you mean ${JSON.stringify(hint)}?)` : ''}; allowed keys: ${known.join(', ')}`;
+        })
+        .join('\n'); // one line per key: the loader locates each key in the file
+    },
+  });
+}
+
+/** A Prometheus duration (`30s`, `1h30m`, `7d`) as milliseconds. */
+export function duration(opts: { min?: number } = {}) {
+  return z.string({ error: 'expected a duration such as 30s, 15m or 26h' }).transform((text, ctx) => {
+    const ms = parseDuration(text);
+    if (ms === null) {
+      ctx.addIssue({ code: 'custom', message: `${JSON.stringify(text)} is not a duration (use 30s, 15m, 26h, 7d)` });
+      return z.NEVER;
+    }
+    if (opts.min !== undefined && ms < opts.min) {
+      ctx.addIssue({ code: 'custom', message: `${JSON.stringify(text)} is shorter than the minimum of ${opts.min / 1000}s` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+}
+
+/** A byte size (`16MiB`, `600TB`, or a number of bytes). */
+export function size() {
+  return z.union([z.string(), z.number()], { error: 'expected a size such as 16MiB or 600TB' }).transform((v, ctx) => {
+    const bytes = parseSize(v);
+    if (bytes === null) {
+      ctx.addIssue({ code: 'custom', message: `${JSON.stringify(v)} is not a size (use 16MiB, 600TB, or a number of bytes)` });
+      return z.NEVER;
+    }
+    return bytes;
+  });
+}
+
+/** A refresh schedule: a duration runs on a timer, a cron expression on node-cron. */
+export function schedule() {
+  return z.string({ error: 'expected a duration such as 30s or a cron expression' }).transform((text, ctx): Schedule => {
+    const parsed = parseSchedule(text);
+    if (typeof parsed === 'string') {
+      ctx.addIssue({ code: 'custom', message: parsed });
+      return z.NEVER;
+    }
+    return parsed;
+  });
+}
+
+/** A path, resolved from the config file's directory. */
+export function filePath(ctx: SchemaContext) {
+  return z.string().min(1, 'must not be empty').transform((p) => path.resolve(ctx.baseDir, p));
+}
+
+/**
+ * A file holding a secret (password, passphrase). It must be readable now, so a typo fails at
+ * startup rather than at the first poll; its content is read only when used, and never logged.
+ */
+export function secretFile(ctx: SchemaContext) {
+  return filePath(ctx).superRefine((p, issue) => {
+    try {
+      accessSync(p, constants.R_OK);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? 'error';
+      const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'is not readable' : code;
+      issue.addIssue({ code: 'custom', message: `secret file ${p} ${why}` });
+    }
+  });
+}

@@ -1,0 +1,125 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { LineCounter, parseDocument, isNode } from 'yaml';
+import { z } from 'zod';
+import type { CollectorModule } from '../collector-module.js';
+import { section, type SchemaContext } from './fields.js';
+
+export interface HeadroomConfig {
+  /** Path of the file it came from, or null when running on defaults. */
+  readonly file: string | null;
+  /** Enabled collector sections by collector name, validated and with defaults filled in. */
+  readonly collectors: ReadonlyMap<string, unknown>;
+  /** The other top-level sections (alerting, estate), validated. */
+  readonly sections: Readonly<Record<string, unknown>>;
+}
+
+/** A top-level section other than `collectors` (alerting, estate): used by `headroom generate`. */
+export interface ConfigSection {
+  readonly key: string;
+  schema(ctx: SchemaContext): z.ZodType;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`${file}: invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function rootSchema(modules: readonly CollectorModule[], sections: readonly ConfigSection[], ctx: SchemaContext) {
+  const collectorShape: Record<string, z.ZodType> = {};
+  for (const m of modules) {
+    const sectionSchema = m.configSchema(ctx).extend({ enabled: z.boolean().default(true) });
+    // `worker:` with nothing under it means "enabled, all defaults".
+    collectorShape[m.name] = z.preprocess((v) => (v === null ? {} : v), sectionSchema).optional();
+  }
+  const shape: Record<string, z.ZodType> = {
+    collectors: z.preprocess((v) => (v === null ? {} : v), section(collectorShape)).optional(),
+  };
+  for (const s of sections) shape[s.key] = s.schema(ctx).optional();
+  return section(shape);
+}
+
+/** `a.b[0].c` from a zod issue path. */
+function formatPath(p: readonly PropertyKey[]): string {
+  return p.reduce<string>((out, k) => (typeof k === 'number' ? `${out}[${k}]` : out ? `${out}.${String(k)}` : String(k)), '');
+}
+
+/**
+ * Reads and validates a config file. Throws ConfigError listing every problem, each as
+ * `FILE:LINE:COL: key.path: what is wrong`.
+ */
+export function loadConfig(
+  file: string,
+  modules: readonly CollectorModule[],
+  sections: readonly ConfigSection[] = [],
+): HeadroomConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'file does not exist' : code === 'EACCES' ? 'file is not readable' : String(err);
+    throw new ConfigError(file, [`${file}: ${why}`]);
+  }
+
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      file,
+      doc.errors.map((e) => {
+        const pos = e.linePos?.[0];
+        return `${file}${pos ? `:${pos.line}:${pos.col}` : ''}: YAML syntax error: ${e.message.split('\n')[0]}`;
+      }),
+    );
+  }
+  const raw: unknown = doc.toJS() ?? {};
+  const schema = rootSchema(modules, sections, { baseDir: path.dirname(path.resolve(file)) });
+  const result = schema.safeParse(raw);
+  if (!result.success) {
+    const where = (p: readonly PropertyKey[]) => {
+      // Point at the deepest node that exists: a missing key is reported at its parent.
+      for (let n = p.length; n >= 0; n--) {
+        const node = doc.getIn(p.slice(0, n) as unknown[], true);
+        if (isNode(node) && node.range) {
+          const pos = lineCounter.linePos(node.range[0]);
+          return `${file}:${pos.line}:${pos.col}`;
+        }
+      }
+      return file;
+    };
+    const problems = result.error.issues.flatMap((issue) => {
+      if (issue.code === 'unrecognized_keys') {
+        // One line per unknown key, located at the key itself (section() writes one per line).
+        const lines = issue.message.split('\n');
+        return issue.keys.map((k, i) => {
+          const keyPath = [...issue.path, k];
+          return `${where(keyPath)}: ${formatPath(keyPath)}: ${lines[i] ?? issue.message}`;
+        });
+      }
+      const key = formatPath(issue.path) || '(top level)';
+      return [`${where(issue.path)}: ${key}: ${issue.message}`];
+    });
+    throw new ConfigError(file, problems);
+  }
+
+  const parsed = result.data as { collectors?: Record<string, { enabled: boolean } | undefined> } & Record<string, unknown>;
+  const collectors = new Map<string, unknown>();
+  for (const m of modules) {
+    const sectionConfig = parsed.collectors?.[m.name];
+    if (sectionConfig && sectionConfig.enabled) collectors.set(m.name, sectionConfig);
+  }
+  const others: Record<string, unknown> = {};
+  for (const s of sections) if (parsed[s.key] !== undefined) others[s.key] = parsed[s.key];
+  return { file, collectors, sections: others };
+}
+
+/** The section a module gets when there is no config file: its schema's defaults. */
+export function defaultSectionConfig(module: CollectorModule): unknown {
+  return module.configSchema({ baseDir: process.cwd() }).parse({});
+}

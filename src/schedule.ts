@@ -1,0 +1,35 @@
+import cron from 'node-cron';
+import { formatDuration, parseDuration } from './units.js';
+
+/** A background refresh schedule: a Prometheus duration runs on a timer, a cron expression on node-cron. */
+export type Schedule =
+  | { readonly kind: 'interval'; readonly ms: number }
+  | { readonly kind: 'cron'; readonly expression: string };
+
+/** Parses `30s` / `15m` or a cron expression; returns an error message instead when it is neither. */
+export function parseSchedule(text: string): Schedule | string {
+  const ms = parseDuration(text);
+  if (ms !== null) {
+    if (ms < 1000) return `schedule ${JSON.stringify(text)} is shorter than 1s`;
+    return { kind: 'interval', ms };
+  }
+  if (/\s/.test(text.trim()) && cron.validate(text)) return { kind: 'cron', expression: text };
+  return `${JSON.stringify(text)} is neither a duration (like 30s, 15m, 1h) nor a cron expression (like "*/5 * * * *")`;
+}
+
+export function describeSchedule(s: Schedule): string {
+  return s.kind === 'interval' ? `every ${formatDuration(s.ms)}` : `cron "${s.expression}"`;
+}
+
+/** Runs `tick` on the schedule (not immediately); returns a function that stops it. */
+export function startSchedule(s: Schedule, tick: () => void): () => void {
+  if (s.kind === 'interval') {
+    const timer = setInterval(tick, s.ms);
+    return () => clearInterval(timer);
+  }
+  // noOverlap is moot (the runtime shares an in-flight refresh) but keeps node-cron quiet.
+  const task = cron.schedule(s.expression, () => tick(), { noOverlap: true });
+  return () => {
+    void task.destroy();
+  };
+}
