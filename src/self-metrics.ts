@@ -14,7 +14,19 @@ const processHeap = gauge('headroom_process_heap_used_bytes', 'V8 heap in use, i
 
 export const selfMetrics: readonly MetricDef[] = [buildInfo, processCpu, processRss, processStart, processFds, processHeap];
 
-export const version: string = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+/** The package version; the module runs from src/ under vitest and from dist/src/ when built. */
+export const version: string = (() => {
+  const require = createRequire(import.meta.url);
+  for (const candidate of ['../package.json', '../../package.json']) {
+    try {
+      const pkg = require(candidate) as { name?: string; version?: string };
+      if (pkg.name === 'headroom' && pkg.version) return pkg.version;
+    } catch {
+      /* try the next location */
+    }
+  }
+  return 'unknown';
+})();
 
 const startSeconds = Math.round(Date.now() / 1000 - process.uptime());
 
