@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { collectorModules } from '../exporters/index.js';
 import { ConfigError, loadConfig, type HeadroomConfig } from './config/load.js';
+import { parseListenAddress } from './listen-address.js';
 import { createLogger, logLevels, type LogLevel } from './log.js';
 import type { HostPaths } from './paths.js';
 import { errorMessage } from './runtime.js';
@@ -57,6 +58,10 @@ program
     const telemetryPath = opts['web.telemetryPath']!;
     if (!telemetryPath.startsWith('/')) {
       process.stderr.write(`--web.telemetry-path must start with "/", got ${JSON.stringify(telemetryPath)}\n`);
+      process.exit(EXIT_CONFIG);
+    }
+    if (!parseListenAddress(opts['web.listenAddress']!)) {
+      process.stderr.write(`--web.listen-address: ${JSON.stringify(opts['web.listenAddress'])} is not [host]:port (e.g. :9847, 127.0.0.1:9847, [::1]:9847)\n`);
       process.exit(EXIT_CONFIG);
     }
     const collectors = await selectCollectors(config, collectorModules, { paths, log });

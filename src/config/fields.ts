@@ -15,10 +15,12 @@ export interface SchemaContext {
 
 /** An object that rejects unknown keys, each with a "did you mean" hint. */
 export function section<T extends z.ZodRawShape>(shape: T) {
-  const known = Object.keys(shape);
   return z.strictObject(shape, {
     error: (issue) => {
       if (issue.code !== 'unrecognized_keys') return undefined;
+      // The shape as finally built: the loader extends sections with `enabled`.
+      const finalShape = (issue.inst as { shape?: z.ZodRawShape } | undefined)?.shape ?? shape;
+      const known = Object.keys(finalShape);
       return issue.keys
         .map((k) => {
           const hint = suggestKey(k, known);

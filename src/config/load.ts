@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { LineCounter, parseDocument, isNode } from 'yaml';
+import { LineCounter, isMap, isNode, isScalar, parseDocument } from 'yaml';
 import { z } from 'zod';
 import type { CollectorModule } from '../collector-module.js';
 import { section, type SchemaContext } from './fields.js';
@@ -68,7 +68,7 @@ export function loadConfig(
   }
 
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(
       file,
@@ -93,13 +93,22 @@ export function loadConfig(
       }
       return file;
     };
+    const whereKey = (parent: readonly PropertyKey[], key: string) => {
+      const map = parent.length === 0 ? doc.contents : doc.getIn(parent as unknown[], true);
+      const pair = isMap(map) ? map.items.find((p) => isScalar(p.key) && p.key.value === key) : undefined;
+      if (pair && isNode(pair.key) && pair.key.range) {
+        const pos = lineCounter.linePos(pair.key.range[0]);
+        return `${file}:${pos.line}:${pos.col}`;
+      }
+      return where(parent);
+    };
     const problems = result.error.issues.flatMap((issue) => {
       if (issue.code === 'unrecognized_keys') {
         // One line per unknown key, located at the key itself (section() writes one per line).
         const lines = issue.message.split('\n');
         return issue.keys.map((k, i) => {
           const keyPath = [...issue.path, k];
-          return `${where(keyPath)}: ${formatPath(keyPath)}: ${lines[i] ?? issue.message}`;
+          return `${whereKey(issue.path, k)}: ${formatPath(keyPath)}: ${lines[i] ?? issue.message}`;
         });
       }
       const key = formatPath(issue.path) || '(top level)';
