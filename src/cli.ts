@@ -2,6 +2,9 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { collectorModules } from '../exporters/index.js';
 import { ConfigError, loadConfig, type HeadroomConfig } from './config/load.js';
+import { configSections } from './config/sections.js';
+import { generateAll } from './generate.js';
+import { artifactGenerators } from './generators.js';
 import { parseListenAddress } from './listen-address.js';
 import { createLogger, logLevels, type LogLevel } from './log.js';
 import type { HostPaths } from './paths.js';
@@ -14,7 +17,7 @@ const EXIT_CONFIG = 2;
 
 function readConfigOrExit(file: string): HeadroomConfig {
   try {
-    return loadConfig(file, collectorModules);
+    return loadConfig(file, collectorModules, configSections);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
@@ -105,6 +108,18 @@ program
     const config = readConfigOrExit(file);
     const enabled = [...config.collectors.keys()];
     process.stdout.write(`OK: ${file} (collectors: ${enabled.length ? enabled.join(', ') : 'none'})\n`);
+  });
+
+program
+  .command('generate')
+  .description('write the Prometheus, Alertmanager, rule and dashboard files for the estate described in the config')
+  .requiredOption('--config <file>', 'YAML config file (its alerting and estate sections)')
+  .option('--out <dir>', 'output folder', './generated')
+  .action((opts: { config: string; out: string }) => {
+    const config = readConfigOrExit(opts.config);
+    const report = generateAll(artifactGenerators, config, opts.out);
+    for (const file of report.written) process.stdout.write(`wrote ${file}\n`);
+    for (const s of report.skipped) process.stdout.write(`skipped ${s.name}: ${s.reason}\n`);
   });
 
 await program.parseAsync(process.argv);
