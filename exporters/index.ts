@@ -1,7 +1,10 @@
 import type { CollectorModule } from '../src/collector-module.js';
+import { obsModule } from './obs/index.js';
 
 /**
  * Every collector headroom has, in the order they appear on /metrics and the status page.
  * Adding a collector = adding its module here; nothing else registers collectors.
  */
-export const collectorModules: readonly CollectorModule[] = [];
+export const collectorModules: readonly CollectorModule[] = [
+  obsModule,
+];

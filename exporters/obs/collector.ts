@@ -1,0 +1,169 @@
+// One Source per configured OBS instance: each polls its own API on its own schedule, and its
+// samples (all labelled obs=<name>) are its last good snapshot.
+import { readFile } from 'node:fs/promises';
+import type { CollectContext, Collector, Source, SourceHealth } from '../../src/collector.js';
+import { sample, type Sample } from '../../src/metrics.js';
+import type { ObsConfig, ObsInstanceConfig } from './config.js';
+import { ObsClient, ObsHttpError } from './http.js';
+import { obsLastSuccess, obsMetrics, obsUp } from './metrics.js';
+import { parseResultList } from './resultlist.js';
+import { repositorySamples, workerStatusSamples } from './samples.js';
+import { WorkerStatusParser, type WorkerStatusSummary } from './workerstatus.js';
+
+/** The official route since OBS 2.8, then the one older servers have. */
+const WORKER_STATUS_PATHS = ['/worker/_status', '/build/_workerstatus'] as const;
+
+export class ObsInstanceSource implements Source {
+  readonly id: string;
+  readonly schedule: ObsInstanceConfig['schedule'];
+  readonly timeoutMs: number;
+  private client: ObsClient | null = null;
+  /**
+   * Index in WORKER_STATUS_PATHS of the route that answered last. Remembered so an old server
+   * costs one 404 at startup, not one per poll; the other route is still tried whenever the
+   * remembered one says 404 (the server was upgraded or moved).
+   */
+  private workerStatusRoute = 0;
+
+  constructor(private readonly config: ObsInstanceConfig) {
+    this.id = config.name;
+    this.schedule = config.schedule;
+    this.timeoutMs = config.timeout;
+  }
+
+  async collect(ctx: CollectContext): Promise<Sample[]> {
+    const secret = await this.readPassword();
+    try {
+      const authorization = secret === null ? undefined : basicAuth(this.config.username!, secret);
+      const client = await this.getClient();
+      const status = await this.fetchWorkerStatus(client, ctx.signal, authorization);
+      const samples = workerStatusSamples(this.config.name, status);
+      for (const project of this.config.projects) {
+        let body = '';
+        const path = `/build/${encodeURIComponent(project)}/_result?view=summary`;
+        try {
+          await client.get(path, (text) => (body += text), ctx.signal, authorization);
+        } catch (err) {
+          if (err instanceof ObsHttpError && err.status === 404) throw new Error(`project ${JSON.stringify(project)}: ${err.message} (does the project exist and can the account see it?)`);
+          throw err;
+        }
+        try {
+          samples.push(...repositorySamples(this.config.name, parseResultList(body)));
+        } catch (err) {
+          throw new Error(`project ${JSON.stringify(project)}: GET ${client.urlFor(path).href}: ${messageOf(err)}`);
+        }
+      }
+      return samples;
+    } catch (err) {
+      throw new Error(`OBS instance ${JSON.stringify(this.config.name)}: ${redact(messageOf(err), this.config.username, secret)}`);
+    }
+  }
+
+  health(state: SourceHealth): Sample[] {
+    const labels = { obs: this.config.name };
+    const out = [sample(obsUp, labels, state.ok ? 1 : 0)];
+    if (state.lastSuccessSeconds !== null) out.push(sample(obsLastSuccess, labels, state.lastSuccessSeconds));
+    return out;
+  }
+
+  close(): void {
+    this.client?.close();
+    this.client = null;
+  }
+
+  private async fetchWorkerStatus(client: ObsClient, signal: AbortSignal, authorization?: string): Promise<WorkerStatusSummary> {
+    const first = this.workerStatusRoute;
+    const order = [first, 1 - first];
+    let notFound: ObsHttpError | null = null;
+    for (const index of order) {
+      const path = WORKER_STATUS_PATHS[index]!;
+      const parser = new WorkerStatusParser();
+      try {
+        await client.get(path, (text) => parser.write(text), signal, authorization);
+      } catch (err) {
+        if (err instanceof ObsHttpError && err.status === 404) {
+          notFound = err;
+          continue;
+        }
+        if (err instanceof ObsHttpError) throw err;
+        throw new Error(`GET ${client.urlFor(path).href}: ${messageOf(err)}`);
+      }
+      let summary: WorkerStatusSummary;
+      try {
+        summary = parser.end();
+      } catch (err) {
+        throw new Error(`GET ${client.urlFor(path).href}: ${messageOf(err)}`);
+      }
+      this.workerStatusRoute = index;
+      return summary;
+    }
+    throw new Error(`neither ${WORKER_STATUS_PATHS.join(' nor ')} exists (HTTP 404): is ${this.config.url} the OBS API? (last: ${notFound?.message})`);
+  }
+
+  /** The password, read at every poll so a rotated file takes effect; null without auth. */
+  private async readPassword(): Promise<string | null> {
+    const file = this.config.password_file;
+    if (file === undefined) return null;
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? 'error';
+      throw new Error(`OBS instance ${JSON.stringify(this.config.name)}: cannot read password_file ${file} (${code})`);
+    }
+    const password = text.replace(/\r?\n$/, '');
+    if (password === '') throw new Error(`OBS instance ${JSON.stringify(this.config.name)}: password_file ${file} is empty`);
+    return password;
+  }
+
+  private async getClient(): Promise<ObsClient> {
+    if (this.client) return this.client;
+    const { ca_file: caFile, insecure_skip_verify: insecureSkipVerify } = this.config.tls_config;
+    let ca: string | undefined;
+    if (caFile !== undefined) {
+      try {
+        ca = await readFile(caFile, 'utf8');
+      } catch (err) {
+        throw new Error(`cannot read tls_config.ca_file ${caFile} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+      }
+    }
+    this.client = new ObsClient({
+      url: this.config.url,
+      maxResponseBytes: this.config.max_response_size,
+      ...(ca !== undefined ? { ca } : {}),
+      insecureSkipVerify,
+    });
+    return this.client;
+  }
+}
+
+export function createObsCollector(config: ObsConfig): Collector {
+  const sources = config.instances.map((instance) => new ObsInstanceSource(instance));
+  return {
+    name: 'obs',
+    metrics: obsMetrics,
+    sources,
+    close() {
+      for (const s of sources) s.close();
+    },
+  };
+}
+
+function basicAuth(username: string, password: string): string {
+  return `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * Defence in depth: no message leaves with the password in it, even if a server echoed the
+ * Authorization header back into an error page we quote.
+ */
+function redact(message: string, username: string | undefined, password: string | null): string {
+  if (!password) return message;
+  let out = message.split(password).join('[redacted]');
+  if (username !== undefined) out = out.split(Buffer.from(`${username}:${password}`).toString('base64')).join('[redacted]');
+  return out;
+}

@@ -1,0 +1,71 @@
+// The `collectors.obs` config section: one entry per OBS installation.
+import { z } from 'zod';
+import { duration, filePath, schedule, secretFile, section, size, type SchemaContext } from '../../src/config/fields.js';
+
+function apiUrl() {
+  return z.string({ error: 'expected the OBS API URL, such as https://api.example.org' }).superRefine((text, ctx) => {
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `${JSON.stringify(text)} is not a URL (expected https://api.example.org)` });
+      return;
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      ctx.addIssue({ code: 'custom', message: `URL scheme ${url.protocol} is not supported (use http or https)` });
+    }
+    if (url.username || url.password) {
+      // Credentials in a URL end up in logs and on the status page; they belong in password_file.
+      ctx.addIssue({ code: 'custom', message: 'the URL must not contain credentials: use username and password_file' });
+    }
+    if (url.search || url.hash) ctx.addIssue({ code: 'custom', message: 'the URL must not have a query or fragment' });
+  });
+}
+
+export function obsInstanceSchema(ctx: SchemaContext) {
+  return section({
+    name: z.string().min(1, 'must not be empty'),
+    url: apiUrl(),
+    username: z.string().min(1, 'must not be empty').optional(),
+    password_file: secretFile(ctx).optional(),
+    schedule: schedule().default({ kind: 'interval', ms: 30_000 }),
+    timeout: duration({ min: 100 }).default(10_000),
+    max_response_size: size().default(16 * 1024 * 1024),
+    tls_config: section({
+      ca_file: filePath(ctx).optional(),
+      insecure_skip_verify: z.boolean().default(false),
+    }).default({ insecure_skip_verify: false }),
+    projects: z.array(z.string().min(1, 'a project name must not be empty')).default([]),
+  }).superRefine((instance, issue) => {
+    if ((instance.username === undefined) !== (instance.password_file === undefined)) {
+      issue.addIssue({
+        code: 'custom',
+        message: 'username and password_file go together (both for HTTP basic auth, or neither for an unauthenticated back end)',
+        path: [instance.username === undefined ? 'username' : 'password_file'],
+      });
+    }
+    if (new Set(instance.projects).size !== instance.projects.length) {
+      issue.addIssue({ code: 'custom', message: 'a project is listed twice', path: ['projects'] });
+    }
+  });
+}
+
+export function obsConfigSchema(ctx: SchemaContext) {
+  return section({
+    instances: z
+      .array(obsInstanceSchema(ctx))
+      .min(1, 'list at least one OBS instance')
+      .superRefine((instances, issue) => {
+        const seen = new Set<string>();
+        instances.forEach((instance, i) => {
+          if (seen.has(instance.name)) {
+            issue.addIssue({ code: 'custom', message: `instance name ${JSON.stringify(instance.name)} is used twice (it becomes the obs label)`, path: [i, 'name'] });
+          }
+          seen.add(instance.name);
+        });
+      }),
+  });
+}
+
+export type ObsConfig = z.output<ReturnType<typeof obsConfigSchema>>;
+export type ObsInstanceConfig = ObsConfig['instances'][number];

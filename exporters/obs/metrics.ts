@@ -1,0 +1,100 @@
+// The OBS collector's catalog. Names are the contract in DESIGN.md: alerts and dashboards
+// import these definitions, so renaming one breaks their build rather than a panel.
+import { gauge, type MetricDef } from '../../src/metrics.js';
+
+const BG = 'Refreshed in the background on the instance\'s schedule; a scrape serves the last snapshot.';
+
+export const obsUp = gauge(
+  'headroom_obs_up',
+  'Whether the last poll of this OBS instance succeeded (1) or not (0). Updated after every background poll.',
+  ['obs'],
+);
+export const obsLastSuccess = gauge(
+  'headroom_obs_last_success_timestamp_seconds',
+  'Unix time of the last successful poll of this OBS instance; data age = time() - this. Absent until the first success.',
+  ['obs'],
+);
+export const obsJobsWaiting = gauge(
+  'headroom_obs_jobs_waiting',
+  `Build jobs of this scheduler architecture waiting for a worker (scheduled, not yet dispatched). ${BG}`,
+  ['obs', 'arch'],
+);
+export const obsJobsBlocked = gauge(
+  'headroom_obs_jobs_blocked',
+  `OBS's "blocked" count for this architecture: packages not yet done, i.e. blocked plus scheduled (queued, dispatching, building), summed over repositories. ${BG}`,
+  ['obs', 'arch'],
+);
+export const obsJobsBuilding = gauge(
+  'headroom_obs_jobs_building',
+  `Build jobs of this scheduler architecture running on a worker now (0 when none). ${BG}`,
+  ['obs', 'arch'],
+);
+export const obsWorkers = gauge(
+  'headroom_obs_workers',
+  `Workers of this host architecture by state (building, idle, dead, down, away); a worker id listed twice counts once, in the first of building, idle, dead, down, away. "down" includes the brief gap after every job. ${BG}`,
+  ['obs', 'hostarch', 'state'],
+);
+export const obsBuildAverage = gauge(
+  'headroom_obs_build_average_duration_seconds',
+  `The scheduler's moving average of a build job's duration for this architecture, in seconds. ${BG}`,
+  ['obs', 'arch'],
+);
+export const obsOldestBuildStart = gauge(
+  'headroom_obs_oldest_build_start_timestamp_seconds',
+  `Unix time at which the oldest build job of this architecture still running was dispatched; absent when nothing builds. ${BG}`,
+  ['obs', 'arch'],
+);
+export const obsSchedulerQueue = gauge(
+  'headroom_obs_scheduler_queue',
+  `Project/repository pairs queued for the scheduler of this architecture to check, per queue (high, med, low, next). ${BG}`,
+  ['obs', 'partition', 'arch', 'queue'],
+);
+export const obsDaemonState = gauge(
+  'headroom_obs_daemon_state',
+  `State of an OBS back-end daemon: 1 for its current state, 0 for the others (running, booting, dead, plus any other state reported). arch is set on schedulers only. ${BG}`,
+  ['obs', 'partition', 'type', 'arch', 'state'],
+);
+export const obsWorkerHostInstances = gauge(
+  'headroom_obs_worker_host_instances',
+  `Worker instances of one worker host (worker id up to its last ":" or "/") by state; only states the host has appear. ${BG}`,
+  ['obs', 'host', 'state'],
+);
+export const obsPackages = gauge(
+  'headroom_obs_packages',
+  `Packages of a configured project's repository and architecture by status code, as OBS reports them (codes with no package are omitted). ${BG}`,
+  ['obs', 'project', 'repository', 'arch', 'code'],
+);
+export const obsRepositoryState = gauge(
+  'headroom_obs_repository_state',
+  `Scheduler state of a configured project's repository and architecture (publisher state once finished): 1 for the current state, 0 for the others. ${BG}`,
+  ['obs', 'project', 'repository', 'arch', 'state'],
+);
+export const obsRepositoryDirty = gauge(
+  'headroom_obs_repository_dirty',
+  `1 when OBS marked the repository for re-scheduling (its state may be outdated), else 0. ${BG}`,
+  ['obs', 'project', 'repository', 'arch'],
+);
+
+export const DAEMON_STATES = ['running', 'booting', 'dead'] as const;
+export const REPOSITORY_STATES = [
+  'unknown', 'broken', 'scheduling', 'blocked', 'building', 'finished',
+  'publishing', 'published', 'unpublished', 'publishfailed', 'disabled',
+] as const;
+export const QUEUES = ['high', 'med', 'low', 'next'] as const;
+
+export const obsMetrics: readonly MetricDef[] = [
+  obsUp,
+  obsLastSuccess,
+  obsJobsWaiting,
+  obsJobsBlocked,
+  obsJobsBuilding,
+  obsWorkers,
+  obsBuildAverage,
+  obsOldestBuildStart,
+  obsSchedulerQueue,
+  obsDaemonState,
+  obsWorkerHostInstances,
+  obsPackages,
+  obsRepositoryState,
+  obsRepositoryDirty,
+];

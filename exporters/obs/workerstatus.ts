@@ -1,0 +1,263 @@
+// Pure parser of OBS's worker status document (GET /worker/_status, /build/_workerstatus):
+// XML text in, a typed summary out. Incremental, so a multi-megabyte document is parsed chunk
+// by chunk as it arrives instead of holding the event loop for the whole document.
+// Semantics follow OBS's own reader (WorkerStatus#parse_worker_infos) and bs_repserver.
+import { intAttribute, numberAttribute, ObsParseError, XmlStream } from './xml-stream.js';
+
+/** Worker states in OBS's precedence order: a worker id listed twice counts as the first. */
+export const WORKER_STATES = ['building', 'idle', 'dead', 'down', 'away'] as const;
+export type WorkerState = (typeof WORKER_STATES)[number];
+
+export interface SchedulerQueue {
+  readonly high: number;
+  readonly med: number;
+  readonly low: number;
+  readonly next: number;
+}
+
+export interface DaemonStatus {
+  /** Partition name, or `main` for a nameless partition or the pre-2.5 format. */
+  readonly partition: string;
+  /** Open set: scheduler, dispatcher, publisher, signer, warden, srcserver, clouduploadworker... */
+  readonly type: string;
+  /** The scheduler's architecture; empty for every other daemon type. */
+  readonly arch: string;
+  readonly state: string;
+  readonly queue: SchedulerQueue | null;
+}
+
+export interface WorkerStatusSummary {
+  /** `pre-2.5` when daemons came as top-level <scheduler> elements. */
+  readonly format: 'partitions' | 'pre-2.5';
+  /** The document's `clients` attribute (building + idle as OBS counts them), if present. */
+  readonly clients: number | null;
+  /** hostarch → workers per state, each worker id counted once; every state present (0 if none). */
+  readonly workers: ReadonlyMap<string, Readonly<Record<WorkerState, number>>>;
+  /** Worker host (id up to its last `:` or `/`) → workers per state, states present only. */
+  readonly hosts: ReadonlyMap<string, ReadonlyMap<WorkerState, number>>;
+  /** Scheduler arch → jobs waiting for a worker. */
+  readonly waiting: ReadonlyMap<string, number>;
+  /** Scheduler arch → OBS's "blocked": packages not yet done (blocked + scheduled). */
+  readonly blocked: ReadonlyMap<string, number>;
+  /** Scheduler arch → jobs building (rows of <building>). */
+  readonly building: ReadonlyMap<string, number>;
+  /** Scheduler arch → start time (unix seconds) of its oldest running build; absent if none. */
+  readonly oldestBuildStart: ReadonlyMap<string, number>;
+  /** Scheduler arch → moving average of a job's duration in seconds. */
+  readonly buildAverageSeconds: ReadonlyMap<string, number>;
+  /** Every arch the document mentions for jobs (waiting, blocked, buildavg, building, schedulers). */
+  readonly arches: ReadonlySet<string>;
+  readonly daemons: readonly DaemonStatus[];
+}
+
+/**
+ * Daemon types that old servers reported as `<scheduler arch="TYPE">`. Any other value of
+ * `arch` there is a scheduler's architecture.
+ */
+const PRE_25_DAEMON_TYPES = new Set([
+  'dispatcher', 'publisher', 'signer', 'warden', 'repserver', 'srcserver', 'service', 'servicedispatch',
+  'deltastore', 'dodup', 'notifyforward', 'redis', 'sourcepublish', 'clouduploadserver', 'clouduploadworker',
+]);
+
+const STATE_RANK: Readonly<Record<string, number>> = { building: 0, idle: 1, dead: 2, down: 3, away: 4 };
+
+/** The host part of a worker id: up to the last `:` (current) or `/` (old servers). */
+export function workerHost(workerId: string): string {
+  const cut = Math.max(workerId.lastIndexOf(':'), workerId.lastIndexOf('/'));
+  return cut > 0 ? workerId.slice(0, cut) : workerId;
+}
+
+interface WorkerEntry {
+  rank: number;
+  hostarch: string;
+}
+
+/** Builds a WorkerStatusSummary from chunks of a document: write() each chunk, then end(). */
+export class WorkerStatusParser {
+  private readonly xml: XmlStream;
+  private readonly workers = new Map<string, WorkerEntry>();
+  private anonymousRows = 0;
+  private clients: number | null = null;
+  private format: WorkerStatusSummary['format'] = 'partitions';
+  private readonly waiting = new Map<string, number>();
+  private readonly blocked = new Map<string, number>();
+  private readonly building = new Map<string, number>();
+  private readonly oldest = new Map<string, number>();
+  private readonly buildavg = new Map<string, number[]>();
+  private readonly daemons: Array<DaemonStatus & { queue: SchedulerQueue | null }> = [];
+  private readonly daemonKeys = new Set<string>();
+  private partition = 'main';
+  /** The daemon whose <queue> may follow, or null after a duplicate was skipped. */
+  private currentDaemon: { queue: SchedulerQueue | null } | null = null;
+
+  constructor() {
+    this.xml = new XmlStream('workerstatus', {
+      open: (name, attrs, path) => this.open(name, attrs, path),
+      close: (name) => {
+        if (name === 'daemon' || name === 'scheduler') this.currentDaemon = null;
+      },
+    });
+  }
+
+  write(chunk: string): void {
+    this.xml.write(chunk);
+  }
+
+  end(): WorkerStatusSummary {
+    this.xml.end();
+    return this.summary();
+  }
+
+  private open(name: string, attrs: Readonly<Record<string, string>>, path: readonly string[]): void {
+    const depth = path.length;
+    if (depth === 0) {
+      if (attrs.clients !== undefined) this.clients = intAttribute(attrs, 'clients', '<workerstatus>');
+      return;
+    }
+    if (depth === 1) {
+      switch (name) {
+        case 'idle':
+        case 'building':
+        case 'down':
+        case 'dead':
+        case 'away':
+          this.worker(name, attrs);
+          return;
+        case 'waiting':
+          add(this.waiting, arch(attrs, name), intAttribute(attrs, 'jobs', `<waiting arch="${attrs.arch}">`));
+          return;
+        case 'blocked':
+          add(this.blocked, arch(attrs, name), intAttribute(attrs, 'jobs', `<blocked arch="${attrs.arch}">`));
+          return;
+        case 'buildavg': {
+          const a = arch(attrs, name);
+          const value = numberAttribute(attrs, 'buildavg', `<buildavg arch="${a}">`);
+          const list = this.buildavg.get(a);
+          if (list) list.push(value);
+          else this.buildavg.set(a, [value]);
+          return;
+        }
+        case 'partition':
+          this.partition = attrs.name?.trim() ? attrs.name : 'main';
+          return;
+        case 'scheduler': {
+          // Before OBS 2.5: top-level <scheduler arch="i586|dispatcher|..."> and no partitions.
+          this.format = 'pre-2.5';
+          const a = attrs.arch ?? '';
+          const isDaemonType = PRE_25_DAEMON_TYPES.has(a);
+          this.daemon('main', isDaemonType ? a : 'scheduler', isDaemonType ? '' : a, attrs.state);
+          return;
+        }
+        default:
+          return; // elements newer servers may add are not ours to reject
+      }
+    }
+    if (depth === 2 && name === 'daemon' && path[1] === 'partition') {
+      const type = attrs.type?.trim();
+      if (!type) throw new ObsParseError(`<daemon> without a type in partition ${this.partition}`);
+      this.daemon(this.partition, type, type === 'scheduler' ? (attrs.arch ?? '') : '', attrs.state);
+      return;
+    }
+    if (name === 'queue' && this.currentDaemon && (path[depth - 1] === 'daemon' || path[depth - 1] === 'scheduler')) {
+      const where = '<queue>';
+      this.currentDaemon.queue = {
+        high: intAttribute(attrs, 'high', where),
+        med: intAttribute(attrs, 'med', where),
+        low: intAttribute(attrs, 'low', where),
+        next: intAttribute(attrs, 'next', where),
+      };
+    }
+  }
+
+  private worker(state: WorkerState, attrs: Readonly<Record<string, string>>): void {
+    const rank = STATE_RANK[state]!;
+    const hostarch = attrs.hostarch ?? '';
+    const id = attrs.workerid ?? `\u0000row${this.anonymousRows++}`;
+    const seen = this.workers.get(id);
+    if (!seen) this.workers.set(id, { rank, hostarch });
+    else if (rank < seen.rank) {
+      seen.rank = rank;
+      seen.hostarch = hostarch;
+    }
+    if (state === 'building') {
+      const a = attrs.arch ?? hostarch;
+      add(this.building, a, 1);
+      if (attrs.starttime !== undefined) {
+        const start = intAttribute(attrs, 'starttime', `<building workerid="${attrs.workerid ?? ''}">`);
+        const before = this.oldest.get(a);
+        if (before === undefined || start < before) this.oldest.set(a, start);
+      }
+    }
+  }
+
+  private daemon(partition: string, type: string, arch: string, state: string | undefined): void {
+    const key = `${partition}\u0000${type}\u0000${arch}`;
+    // A repeated daemon would make duplicate series; the first report wins.
+    if (this.daemonKeys.has(key)) {
+      this.currentDaemon = null;
+      return;
+    }
+    this.daemonKeys.add(key);
+    const entry = { partition, type, arch, state: state?.trim() || 'unknown', queue: null as SchedulerQueue | null };
+    this.daemons.push(entry);
+    this.currentDaemon = entry;
+  }
+
+  private summary(): WorkerStatusSummary {
+    const workers = new Map<string, Record<WorkerState, number>>();
+    const hosts = new Map<string, Map<WorkerState, number>>();
+    for (const [id, entry] of this.workers) {
+      const state = WORKER_STATES[entry.rank]!;
+      let perArch = workers.get(entry.hostarch);
+      if (!perArch) {
+        perArch = { building: 0, idle: 0, dead: 0, down: 0, away: 0 };
+        workers.set(entry.hostarch, perArch);
+      }
+      perArch[state]++;
+      if (id.startsWith('\u0000')) continue; // no worker id, so no host to attribute it to
+      const host = workerHost(id);
+      let perHost = hosts.get(host);
+      if (!perHost) hosts.set(host, (perHost = new Map()));
+      perHost.set(state, (perHost.get(state) ?? 0) + 1);
+    }
+    const buildAverageSeconds = new Map<string, number>();
+    for (const [a, values] of this.buildavg) {
+      // With partitions the srcserver already averages; repeated rows are averaged likewise.
+      buildAverageSeconds.set(a, values.reduce((x, y) => x + y, 0) / values.length);
+    }
+    const arches = new Set<string>([...this.waiting.keys(), ...this.blocked.keys(), ...this.building.keys(), ...buildAverageSeconds.keys()]);
+    for (const d of this.daemons) if (d.type === 'scheduler' && d.arch) arches.add(d.arch);
+    const building = new Map(this.building);
+    for (const a of arches) if (!building.has(a)) building.set(a, 0);
+    return {
+      format: this.format,
+      clients: this.clients,
+      workers,
+      hosts,
+      waiting: this.waiting,
+      blocked: this.blocked,
+      building,
+      oldestBuildStart: this.oldest,
+      buildAverageSeconds,
+      arches,
+      daemons: this.daemons,
+    };
+  }
+}
+
+/** Parses a whole document at once: for tests and small replies. */
+export function parseWorkerStatus(xml: string): WorkerStatusSummary {
+  const parser = new WorkerStatusParser();
+  parser.write(xml);
+  return parser.end();
+}
+
+function arch(attrs: Readonly<Record<string, string>>, element: string): string {
+  const a = attrs.arch?.trim();
+  if (!a) throw new ObsParseError(`<${element}> without an arch`);
+  return a;
+}
+
+function add(map: Map<string, number>, key: string, n: number): void {
+  map.set(key, (map.get(key) ?? 0) + n);
+}

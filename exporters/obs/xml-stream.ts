@@ -1,0 +1,103 @@
+// A thin layer over saxes (a streaming, non-validating XML parser) shared by the OBS parsers:
+// it feeds text as it arrives, turns every parser complaint into ObsParseError and refuses
+// documents nested deeper than any OBS reply. saxes does not expand entities declared in a
+// DTD (it reports them as undefined), so entity-expansion bombs cannot blow up memory.
+import { SaxesParser } from 'saxes';
+
+/** The one error the OBS parsers throw: the document is not what the API documents. */
+export class ObsParseError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ObsParseError';
+  }
+}
+
+/** OBS replies are at most four levels deep (workerstatus/partition/daemon/queue). */
+const MAX_DEPTH = 16;
+
+export interface ElementHandler {
+  /** An element opened; `path` holds the names of its ancestors, outermost first. */
+  open(name: string, attributes: Readonly<Record<string, string>>, path: readonly string[]): void;
+  /** An element closed; `path` holds the names of its ancestors. */
+  close?(name: string, path: readonly string[]): void;
+}
+
+/** Incremental XML reader: write() chunks as they arrive, end() when the body is complete. */
+export class XmlStream {
+  private readonly parser = new SaxesParser({ position: false, xmlns: false });
+  private readonly path: string[] = [];
+  private failure: Error | null = null;
+  private sawRoot = false;
+
+  constructor(
+    private readonly rootName: string,
+    handler: ElementHandler,
+  ) {
+    this.parser.on('error', (err) => {
+      throw new ObsParseError(`malformed XML: ${err.message}`);
+    });
+    this.parser.on('doctype', () => {
+      // OBS never sends a DTD; one here is either a mistake or an entity-expansion attempt.
+      throw new ObsParseError('unexpected DOCTYPE in an OBS reply');
+    });
+    this.parser.on('opentag', (tag) => {
+      if (this.path.length === 0) {
+        if (this.sawRoot) throw new ObsParseError('more than one root element');
+        this.sawRoot = true;
+        if (tag.name !== rootName) {
+          throw new ObsParseError(`expected a <${rootName}> document, got <${tag.name}>${tag.name.toLowerCase() === 'html' ? ' (an HTML page, not the OBS API?)' : ''}`);
+        }
+      }
+      if (this.path.length >= MAX_DEPTH) throw new ObsParseError(`elements nested deeper than ${MAX_DEPTH} levels`);
+      handler.open(tag.name, tag.attributes as Record<string, string>, this.path);
+      this.path.push(tag.name);
+    });
+    this.parser.on('closetag', (tag) => {
+      this.path.pop();
+      handler.close?.(tag.name, this.path);
+    });
+  }
+
+  write(chunk: string): void {
+    if (this.failure) throw this.failure;
+    try {
+      this.parser.write(chunk);
+    } catch (err) {
+      this.failure = asParseError(err);
+      throw this.failure;
+    }
+  }
+
+  end(): void {
+    if (this.failure) throw this.failure;
+    try {
+      this.parser.close();
+    } catch (err) {
+      this.failure = asParseError(err);
+      throw this.failure;
+    }
+    if (!this.sawRoot) throw new ObsParseError(`empty document (expected <${this.rootName}>)`);
+  }
+}
+
+function asParseError(err: unknown): ObsParseError {
+  if (err instanceof ObsParseError) return err;
+  return new ObsParseError(`malformed XML: ${err instanceof Error ? err.message : String(err)}`);
+}
+
+/** A required non-negative integer attribute. */
+export function intAttribute(attrs: Readonly<Record<string, string>>, name: string, where: string): number {
+  const raw = attrs[name];
+  if (raw === undefined) throw new ObsParseError(`${where}: missing attribute ${name}`);
+  if (!/^\s*\d+\s*$/.test(raw)) throw new ObsParseError(`${where}: ${name}=${JSON.stringify(raw.slice(0, 40))} is not a whole number`);
+  return Number(raw);
+}
+
+/** A required finite number attribute (buildavg is a float such as 7853.49900157855). */
+export function numberAttribute(attrs: Readonly<Record<string, string>>, name: string, where: string): number {
+  const raw = attrs[name];
+  if (raw === undefined) throw new ObsParseError(`${where}: missing attribute ${name}`);
+  const value = raw.trim() === '' ? NaN : Number(raw);
+  if (!Number.isFinite(value)) throw new ObsParseError(`${where}: ${name}=${JSON.stringify(raw.slice(0, 40))} is not a number`);
+  return value;
+}
