@@ -1,0 +1,177 @@
+// The worker collector's I/O: reads meminfo, the OBS worker configuration, the mount table and
+// statfs of the selected tmpfs mounts, and turns the pure computations into samples.
+import { access, readFile, statfs } from 'node:fs/promises';
+import { singleSourceCollector, type CollectContext, type Collector } from '../../src/collector.js';
+import { sample, type Sample } from '../../src/metrics.js';
+import { rootPath, sysPath, type HostPaths } from '../../src/paths.js';
+import { countCpus } from '../../src/procfs/block.js';
+import { readMeminfo } from '../../src/procfs/meminfo.js';
+import { readMountinfo } from '../../src/procfs/mountinfo.js';
+import { globToRegExp } from './glob.js';
+import { memoryPicture, type TmpfsMount } from './memory-picture.js';
+import { workerCatalog, workerMetrics as M } from './metrics.js';
+import { DEFAULT_WORKER_DIRECTORY, resolveWorkerSettings, WorkerConfigError, type HostFacts, type WorkerSettings } from './obs-settings.js';
+import { parseShellAssignments, ShellSyntaxError } from './shell-vars.js';
+import { tmpfsSizeLimit } from './tmpfs.js';
+
+export interface WorkerCollectorConfig {
+  /** Host paths of the OBS worker configuration, in the order obsworker sources them. */
+  readonly configFiles: readonly string[];
+  /** Globs of tmpfs mount points to count; null = root_* under OBS_WORKER_DIRECTORY. */
+  readonly tmpfsMounts: readonly string[] | null;
+  readonly timeoutMs: number;
+}
+
+/** statfs f_type of tmpfs (linux/magic.h). */
+const TMPFS_MAGIC = 0x01021994;
+
+function errnoText(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  if (e.code === 'EACCES') return 'permission denied';
+  if (e.code === 'EISDIR') return 'is a directory';
+  return e.code ?? String(err);
+}
+
+/** Merged variables of the config files that exist, or null when none does. */
+async function readObsConfig(paths: HostPaths, files: readonly string[]): Promise<Map<string, string> | null> {
+  let found = false;
+  const vars = new Map<string, string>();
+  for (const hostFile of files) {
+    const file = rootPath(paths, hostFile);
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // optional, as in obsworker
+      throw new Error(`cannot read OBS worker configuration ${file}: ${errnoText(err)}`);
+    }
+    found = true;
+    try {
+      for (const [k, v] of parseShellAssignments(text)) vars.set(k, v);
+    } catch (err) {
+      if (err instanceof ShellSyntaxError) throw new Error(`OBS worker configuration ${file}: ${err.message}`);
+      throw err;
+    }
+  }
+  return found ? vars : null;
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await access(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function hostFacts(paths: HostPaths, vars: ReadonlyMap<string, string>): Promise<HostFacts> {
+  const instances = (vars.get('OBS_WORKER_INSTANCES') ?? '').trim();
+  let cpuCount = 0;
+  if (instances === '' || /^0+$/.test(instances)) {
+    try {
+      cpuCount = await countCpus(paths);
+    } catch (err) {
+      throw new Error(`OBS_WORKER_INSTANCES is 0 (one per CPU) but CPUs cannot be counted in ${sysPath(paths, 'devices/system/cpu')}: ${errnoText(err)}`);
+    }
+  }
+  const kvmAvailable = (await exists(rootPath(paths, '/dev/kvm'))) && (await exists(rootPath(paths, '/usr/bin/qemu-kvm')));
+  let xenAvailable = false;
+  try {
+    xenAvailable = (await readFile(sysPath(paths, 'hypervisor', 'type'), 'utf8')).includes('xen');
+  } catch {
+    /* no hypervisor information: not Xen */
+  }
+  return { cpuCount, kvmAvailable, xenAvailable };
+}
+
+/** Used bytes of a tmpfs, or null when what is there now is not a tmpfs (job ended, unmounted). */
+async function tmpfsUsed(file: string): Promise<number | null> {
+  try {
+    const st = await statfs(file);
+    if (st.type !== TMPFS_MAGIC) return null;
+    return (st.blocks - st.bfree) * st.bsize;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null; // vanished between the table and statfs
+    throw new Error(`statfs ${file}: ${errnoText(err)}`);
+  }
+}
+
+async function selectedTmpfsMounts(
+  paths: HostPaths,
+  patterns: readonly string[],
+  memTotal: number,
+): Promise<TmpfsMount[]> {
+  const regexps = patterns.map(globToRegExp);
+  const byMountPoint = new Map<string, { options: ReadonlyMap<string, string> }>();
+  for (const m of await readMountinfo(paths)) {
+    if (!regexps.some((re) => re.test(m.mountPoint))) continue;
+    // Later mounts hide earlier ones at the same place: the last one decides.
+    if (m.fsType === 'tmpfs') byMountPoint.set(m.mountPoint, { options: m.superOptions });
+    else byMountPoint.delete(m.mountPoint);
+  }
+  const out: TmpfsMount[] = [];
+  for (const [mountPoint, { options }] of byMountPoint) {
+    out.push({
+      mountPoint,
+      sizeLimitBytes: tmpfsSizeLimit(options, memTotal),
+      usedBytes: await tmpfsUsed(rootPath(paths, mountPoint)),
+    });
+  }
+  return out;
+}
+
+function settingsSamples(s: WorkerSettings): Sample[] {
+  return [
+    sample(M.instances, {}, s.instances),
+    sample(M.instanceMemory, {}, s.instanceMemoryBytes),
+    sample(M.rootSize, {}, s.rootSizeBytes),
+    sample(M.swapSize, {}, s.swapSizeBytes),
+    sample(M.tmpfsEnabled, {}, s.tmpfs ? 1 : 0),
+    sample(M.hugetlbfsEnabled, {}, s.hugetlbfs ? 1 : 0),
+  ];
+}
+
+export async function collectWorker(ctx: CollectContext, config: WorkerCollectorConfig): Promise<Sample[]> {
+  const { paths } = ctx;
+  const meminfo = await readMeminfo(paths);
+  const vars = await readObsConfig(paths, config.configFiles);
+  let settings: WorkerSettings | null = null;
+  if (vars) {
+    try {
+      settings = resolveWorkerSettings(vars, await hostFacts(paths, vars));
+    } catch (err) {
+      if (err instanceof WorkerConfigError) throw new Error(`OBS worker configuration (${config.configFiles.join(', ')}): ${err.message}`);
+      throw err;
+    }
+  }
+  const directory = settings?.workerDirectory ?? DEFAULT_WORKER_DIRECTORY;
+  const patterns = config.tmpfsMounts ?? [directory === '/' ? '/root_*' : `${directory}/root_*`];
+  const mounts = await selectedTmpfsMounts(paths, patterns, meminfo.get('MemTotal')!);
+  const p = memoryPicture({ meminfo, settings, mounts });
+
+  const out: Sample[] = [sample(M.configPresent, {}, settings ? 1 : 0)];
+  if (settings) out.push(...settingsSamples(settings));
+  out.push(
+    sample(M.ram, {}, p.ramBytes),
+    sample(M.swap, {}, p.swapBytes),
+    sample(M.hugepages, {}, p.hugepagesBytes),
+    sample(M.tmpfsPromised, {}, p.tmpfsPromisedBytes),
+    sample(M.tmpfsUsed, {}, p.tmpfsUsedBytes),
+    sample(M.tmpfsMounts, {}, p.tmpfsMounted),
+    sample(M.vmMemoryPromised, {}, p.vmMemoryPromisedBytes),
+    sample(M.overcommit, {}, p.overcommitRatio),
+  );
+  if (p.hugepagesOvercommitRatio !== null) out.push(sample(M.hugepagesOvercommit, {}, p.hugepagesOvercommitRatio));
+  return out;
+}
+
+export function createWorkerCollector(config: WorkerCollectorConfig): Collector {
+  return singleSourceCollector({
+    name: 'worker',
+    metrics: workerCatalog,
+    timeoutMs: config.timeoutMs,
+    collect: (ctx) => collectWorker(ctx, config),
+  });
+}

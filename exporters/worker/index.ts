@@ -1,0 +1,37 @@
+import { access } from 'node:fs/promises';
+import { z } from 'zod';
+import { defineCollectorModule } from '../../src/collector-module.js';
+import { duration, section } from '../../src/config/fields.js';
+import { procPath } from '../../src/paths.js';
+import { createWorkerCollector } from './collector.js';
+import { DEFAULT_CONFIG_FILES } from './obs-settings.js';
+
+const hostPath = z.string().startsWith('/', 'must be an absolute path on the host (it is read under --path.rootfs)');
+
+export const workerModule = defineCollectorModule({
+  name: 'worker',
+  summary: 'OBS worker host: RAM, swap and hugepages against the tmpfs and VM memory promised by the OBS worker configuration',
+  configSchema: () =>
+    section({
+      /** Read in this order, later files overriding earlier ones, as obsworker sources them. */
+      config_files: z.array(hostPath).default([...DEFAULT_CONFIG_FILES]),
+      /** Globs of tmpfs mount points to count; default root_* under OBS_WORKER_DIRECTORY. */
+      tmpfs_mounts: z.array(hostPath).min(1).optional(),
+      timeout: duration({ min: 1 }).default(5000),
+    }),
+  // Without OBS configuration it still reports RAM and swap: it applies wherever meminfo is.
+  async autodetect(env) {
+    try {
+      await access(procPath(env.paths, 'meminfo'));
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  create: (config) =>
+    createWorkerCollector({
+      configFiles: config.config_files,
+      tmpfsMounts: config.tmpfs_mounts ?? null,
+      timeoutMs: config.timeout,
+    }),
+});

@@ -1,0 +1,43 @@
+import { readdir, readFile, access } from 'node:fs/promises';
+import { sysPath, type HostPaths } from '../paths.js';
+
+/**
+ * The whole disk a block device belongs to: itself when it is a disk (/sys/block/<name>),
+ * else the disk that has it as a partition subdirectory (/sys/block/<disk>/<name>).
+ * Null when sysfs does not know it.
+ */
+export async function parentDisk(paths: HostPaths, name: string): Promise<string | null> {
+  const blockDir = sysPath(paths, 'block');
+  let disks: string[];
+  try {
+    disks = await readdir(blockDir);
+  } catch {
+    return null;
+  }
+  if (disks.includes(name)) return name;
+  for (const disk of disks) {
+    try {
+      await access(sysPath(paths, 'block', disk, name, 'partition'));
+      return disk;
+    } catch {
+      /* not this disk */
+    }
+  }
+  return null;
+}
+
+/** /sys/block/<disk>/queue/rotational: 1 = spinning, 0 = SSD; null when absent or garbled. */
+export async function readRotational(paths: HostPaths, disk: string): Promise<number | null> {
+  try {
+    const text = (await readFile(sysPath(paths, 'block', disk, 'queue', 'rotational'), 'utf8')).trim();
+    return text === '0' || text === '1' ? Number(text) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Number of CPUs the way OBS's obsworker counts them: /sys/devices/system/cpu/cpu[0-9]*. */
+export async function countCpus(paths: HostPaths): Promise<number> {
+  const entries = await readdir(sysPath(paths, 'devices', 'system', 'cpu'));
+  return entries.filter((e) => /^cpu[0-9]/.test(e)).length;
+}
