@@ -1,5 +1,6 @@
 import type { CollectorModule } from '../src/collector-module.js';
 import { obsModule } from './obs/index.js';
+import { vmhostModule } from './vmhost/index.js';
 
 /**
  * Every collector headroom has, in the order they appear on /metrics and the status page.
@@ -7,4 +8,5 @@ import { obsModule } from './obs/index.js';
  */
 export const collectorModules: readonly CollectorModule[] = [
   obsModule,
+  vmhostModule,
 ];

@@ -1,0 +1,86 @@
+// The vmhost catalog: how stretched this physical host is by the VMs it carries. Every value
+// is refreshed in the background (virsh can hang on a domain lock); the scrape serves the last
+// snapshot and headroom_collector_last_success_timestamp_seconds{collector="vmhost"} says how old it is.
+import { gauge } from '../../src/metrics.js';
+
+const BG = 'Refreshed in the background; see headroom_collector_last_success_timestamp_seconds{collector="vmhost"} for its age.';
+
+export const hostCpus = gauge(
+  'headroom_vmhost_cpus',
+  `Logical CPUs of the physical host (libvirt nodeinfo, or the online CPUs in sysfs when libvirt is unavailable). ${BG}`,
+);
+export const hostMemory = gauge(
+  'headroom_vmhost_memory_bytes',
+  `Memory of the physical host in bytes (libvirt nodeinfo, or MemTotal from /proc/meminfo when libvirt is unavailable). ${BG}`,
+);
+export const libvirtUp = gauge(
+  'headroom_vmhost_libvirt_up',
+  `1 if libvirt answered through virsh on the last refresh, 0 if virsh is not installed or cannot connect to the hypervisor (no libvirt on this host); then every qemu process counts as unmanaged. ${BG}`,
+);
+export const domains = gauge(
+  'headroom_vmhost_domains',
+  `Libvirt domains by state (running, blocked, paused, shutdown, shutoff, crashed, pmsuspended, nostate; 0 for states with none); absent while libvirt is unavailable. ${BG}`,
+  ['state'],
+);
+export const vcpusAllocated = gauge(
+  'headroom_vmhost_vcpus_allocated',
+  `vCPUs of the active libvirt domains (every state but shut off) plus those of unmanaged qemu processes (OBS build VMs). ${BG}`,
+);
+export const memoryAllocated = gauge(
+  'headroom_vmhost_memory_allocated_bytes',
+  `Memory in bytes of the active libvirt domains (current balloon size, every state but shut off) plus the -m size of unmanaged qemu processes (OBS build VMs). ${BG}`,
+);
+export const vcpuOvercommit = gauge(
+  'headroom_vmhost_vcpu_overcommit_ratio',
+  `headroom_vmhost_vcpus_allocated / headroom_vmhost_cpus: 1 means one vCPU per host CPU, above 1 the host is overcommitted. ${BG}`,
+);
+export const memoryOvercommit = gauge(
+  'headroom_vmhost_memory_overcommit_ratio',
+  `headroom_vmhost_memory_allocated_bytes / headroom_vmhost_memory_bytes: above 1 the VMs were promised more memory than the host has. ${BG}`,
+);
+export const qemuProcesses = gauge(
+  'headroom_vmhost_qemu_processes',
+  `qemu processes (qemu-system-*, qemu-kvm) not managed by libvirt, e.g. OBS build VMs; invisible to libvirt exporters. ${BG}`,
+);
+export const qemuVcpus = gauge(
+  'headroom_vmhost_qemu_vcpus',
+  `vCPUs (-smp) of the qemu processes not managed by libvirt; part of headroom_vmhost_vcpus_allocated. ${BG}`,
+);
+export const qemuMemory = gauge(
+  'headroom_vmhost_qemu_memory_bytes',
+  `Memory in bytes (-m, qemu's default 128 MiB when absent) of the qemu processes not managed by libvirt; part of headroom_vmhost_memory_allocated_bytes. ${BG}`,
+);
+
+// Per-domain series: only with `per_domain: true` (one series per domain, or per domain and state).
+export const domainVcpus = gauge(
+  'headroom_vmhost_domain_vcpus',
+  `vCPUs of a libvirt domain (current count), whatever its state; only with per_domain: true. ${BG}`,
+  ['domain'],
+);
+export const domainMemory = gauge(
+  'headroom_vmhost_domain_memory_bytes',
+  `Current memory (balloon) of a libvirt domain in bytes, whatever its state; only with per_domain: true. ${BG}`,
+  ['domain'],
+);
+export const domainState = gauge(
+  'headroom_vmhost_domain_state',
+  `State of a libvirt domain, one series per state, 1 for the current one; only with per_domain: true. ${BG}`,
+  ['domain', 'state'],
+);
+
+export const vmhostMetrics = [
+  hostCpus,
+  hostMemory,
+  libvirtUp,
+  domains,
+  vcpusAllocated,
+  memoryAllocated,
+  vcpuOvercommit,
+  memoryOvercommit,
+  qemuProcesses,
+  qemuVcpus,
+  qemuMemory,
+  domainVcpus,
+  domainMemory,
+  domainState,
+] as const;
