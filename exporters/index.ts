@@ -1,6 +1,7 @@
 import type { CollectorModule } from '../src/collector-module.js';
 import { obsModule } from './obs/index.js';
 import { vmhostModule } from './vmhost/index.js';
+import { backupModule } from './backup/index.js';
 
 /**
  * Every collector headroom has, in the order they appear on /metrics and the status page.
@@ -9,4 +10,5 @@ import { vmhostModule } from './vmhost/index.js';
 export const collectorModules: readonly CollectorModule[] = [
   obsModule,
   vmhostModule,
+  backupModule,
 ];

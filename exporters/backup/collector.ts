@@ -1,0 +1,70 @@
+// Turns each configured target into a background source: read its metadata on its schedule,
+// one call per repository at a time, and report what was found plus the target's health.
+import type { Collector, SourceHealth, Source } from '../../src/collector.js';
+import { sample, type Sample } from '../../src/metrics.js';
+import type { BackupSummary } from './backup-summary.js';
+import { readBorg, borgRepository } from './borg.js';
+import type { BackupConfig, BackupTarget } from './config.js';
+import { readFiles } from './files.js';
+import { readGit } from './git.js';
+import { backupMetrics, checkSuccess, checkTimestamp, lastSuccess, maxAge, newestSize, snapshots } from './metrics.js';
+import type { ReadContext } from './read-context.js';
+import { readRestic, resticRepository } from './restic.js';
+import { PerKeySerialiser } from './serialise.js';
+
+function read(t: BackupTarget, ctx: ReadContext): Promise<BackupSummary> {
+  switch (t.kind) {
+    case 'restic':
+      return readRestic(t, ctx);
+    case 'borg':
+      return readBorg(t, ctx);
+    case 'files':
+      return readFiles(t, ctx);
+    case 'git':
+      return readGit(t, ctx);
+  }
+}
+
+/** The repository a target's tool works on, for serialisation; null when reads cannot conflict. */
+function repositoryKey(t: BackupTarget, ctx: Pick<ReadContext, 'paths'>): string | null {
+  if (t.kind === 'restic') return resticRepository(t, ctx);
+  if (t.kind === 'borg') return borgRepository(t, ctx);
+  return null;
+}
+
+export function summarySamples(t: BackupTarget, s: BackupSummary): Sample[] {
+  const target = { target: t.name };
+  const out = [sample(lastSuccess, { target: t.name, kind: t.kind }, s.newestSeconds), sample(snapshots, target, s.count)];
+  if (s.newestSizeBytes !== undefined) out.push(sample(newestSize, target, s.newestSizeBytes));
+  return out;
+}
+
+export function healthSamples(t: BackupTarget, h: SourceHealth): Sample[] {
+  const target = { target: t.name };
+  return [
+    sample(checkSuccess, target, h.ok ? 1 : 0),
+    sample(checkTimestamp, target, h.lastAttemptSeconds),
+    // Static config, yet emitted with the health series: present from the end of the first
+    // read whatever its outcome, so a target that never succeeded still has its objective.
+    sample(maxAge, target, t.max_age / 1000),
+  ];
+}
+
+export function createBackupCollector(config: BackupConfig): Collector {
+  const serialiser = new PerKeySerialiser();
+  const sources = config.targets.map(
+    (t): Source => ({
+      id: t.name,
+      schedule: t.schedule,
+      timeoutMs: t.timeout,
+      async collect(ctx) {
+        const readCtx: ReadContext = { paths: ctx.paths, signal: ctx.signal, timeoutMs: t.timeout };
+        const key = repositoryKey(t, readCtx);
+        const summary = key === null ? await read(t, readCtx) : await serialiser.run(key, ctx.signal, () => read(t, readCtx));
+        return summarySamples(t, summary);
+      },
+      health: (h) => healthSamples(t, h),
+    }),
+  );
+  return { name: 'backup', metrics: backupMetrics, sources };
+}

@@ -1,0 +1,115 @@
+// The `collectors.backup` section: a list of targets, each read on its own schedule.
+import path from 'node:path';
+import { z } from 'zod';
+import { duration, filePath, schedule, secretFile, section, type SchemaContext } from '../../src/config/fields.js';
+
+export const backupKinds = ['restic', 'borg', 'files', 'git'] as const;
+export type BackupKind = (typeof backupKinds)[number];
+
+/** Reading metadata every 15 minutes is plenty for objectives counted in hours. */
+export const DEFAULT_SCHEDULE_MS = 15 * 60_000;
+/**
+ * Two minutes: a metadata read of a remote repository with a cold cache (restic downloads
+ * every snapshot file, borg the manifest over ssh) fits comfortably, while a hung ssh or a
+ * dead NFS mount is cut off long before the next run is due.
+ */
+export const DEFAULT_TIMEOUT_MS = 2 * 60_000;
+
+// Label values and log fields: keep them plain.
+const targetName = z
+  .string({ error: 'expected a target name' })
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, 'a target name uses letters, digits, and . _ : - (it becomes the target label)');
+
+/**
+ * A repository: a local path (resolved from the config file's directory, as other paths are)
+ * or a location the tool understands (sftp:, rest:, s3:, ssh://, user@host:path...), kept as is.
+ */
+function repository(ctx: SchemaContext) {
+  return z
+    .string({ error: 'expected a repository path or URL' })
+    .min(1, 'must not be empty')
+    .transform((r) => (isLocalRepository(r) ? path.resolve(ctx.baseDir, r) : r));
+}
+
+/** Local when it is neither a URL-ish `scheme:...` (restic's local:, sftp:, rest:...) nor borg's `[user@]host:path`. */
+export function isLocalRepository(repository: string): boolean {
+  return !/^[A-Za-z0-9_.@-]+:/.test(repository);
+}
+
+function common<K extends BackupKind>(kind: K) {
+  return {
+    name: targetName,
+    kind: z.literal(kind),
+    max_age: duration({ min: 1000 }),
+    schedule: schedule().default({ kind: 'interval', ms: DEFAULT_SCHEDULE_MS }),
+    timeout: duration({ min: 1000 }).default(DEFAULT_TIMEOUT_MS),
+  };
+}
+
+export function backupConfigSchema(ctx: SchemaContext) {
+  const restic = section({
+    ...common('restic'),
+    repository: repository(ctx),
+    password_file: secretFile(ctx),
+    /** Only snapshots of this host / containing this path / carrying all these tags count. */
+    host: z.string().min(1).optional(),
+    path: z.string().min(1).optional(),
+    tags: z.array(z.string().min(1)).optional(),
+    /** restic's cache (keeps snapshot reads off the network); restic's default when absent. */
+    cache_dir: filePath(ctx).optional(),
+    program: z.string().min(1).default('restic'),
+  });
+  const borg = section({
+    ...common('borg'),
+    repository: repository(ctx),
+    /** Absent for unencrypted repositories. */
+    passphrase_file: secretFile(ctx).optional(),
+    /** Only archives whose names match this shell pattern count (borg --glob-archives). */
+    archives: z.string().min(1).optional(),
+    /** Report the newest archive's original size via `borg info`: this builds borg's chunk cache, costly on big remote repositories. */
+    size: z.boolean().default(false),
+    /** BORG_BASE_DIR for borg's security records, keys and cache; borg's default ($HOME) when absent. */
+    base_dir: filePath(ctx).optional(),
+    program: z.string().min(1).default('borg'),
+  });
+  const files = section({
+    ...common('files'),
+    /** A glob of backup files; the newest modification time among the matches counts. */
+    path: filePath(ctx),
+  });
+  const git = section({
+    ...common('git'),
+    /** A work tree or bare repository; its last commit's committer time counts. */
+    path: filePath(ctx),
+    ref: z.string().min(1).default('HEAD'),
+    program: z.string().min(1).default('git'),
+  });
+  const target = z.discriminatedUnion('kind', [restic, borg, files, git], {
+    error: (issue) =>
+      issue.code === 'invalid_union' ? `kind must be one of ${backupKinds.join(', ')}` : undefined,
+  });
+  return section({
+    targets: z
+      .array(target)
+      .min(1, 'list at least one backup target')
+      .superRefine((targets, issue) => {
+        const seen = new Set<string>();
+        targets.forEach((t, i) => {
+          if (seen.has(t.name)) {
+            issue.addIssue({ code: 'custom', path: [i, 'name'], message: `target name ${JSON.stringify(t.name)} is used twice` });
+          }
+          seen.add(t.name);
+          if (t.schedule.kind === 'interval' && t.timeout > t.schedule.ms) {
+            issue.addIssue({ code: 'custom', path: [i, 'timeout'], message: 'timeout is longer than the schedule interval: reads would pile up' });
+          }
+        });
+      }),
+  });
+}
+
+export type BackupConfig = z.output<ReturnType<typeof backupConfigSchema>>;
+export type BackupTarget = BackupConfig['targets'][number];
+export type ResticTarget = Extract<BackupTarget, { kind: 'restic' }>;
+export type BorgTarget = Extract<BackupTarget, { kind: 'borg' }>;
+export type FilesTarget = Extract<BackupTarget, { kind: 'files' }>;
+export type GitTarget = Extract<BackupTarget, { kind: 'git' }>;

@@ -1,0 +1,12 @@
+import { defineCollectorModule } from '../../src/collector-module.js';
+import { createBackupCollector } from './collector.js';
+import { backupConfigSchema } from './config.js';
+
+/** Backup freshness: restic, borg, plain files and git targets, each read in the background on its own schedule. */
+export const backupModule = defineCollectorModule({
+  name: 'backup',
+  summary: 'backup freshness of restic and borg repositories, backup files and git repositories (metadata only, lock-free)',
+  configSchema: backupConfigSchema,
+  // No autodetect: there is nothing to watch until targets are configured.
+  create: (config) => createBackupCollector(config),
+});

@@ -1,0 +1,40 @@
+// The backup catalog: for each configured target, when its newest backup was made and whether
+// that is fresh enough. Every value is refreshed in the background, each target on its own
+// schedule (reading a repository can take minutes); the scrape serves the last snapshot and
+// headroom_backup_check_timestamp_seconds{target} says when the target was last read.
+import { gauge } from '../../src/metrics.js';
+
+const BG = 'Refreshed in the background on the target\'s own schedule; kept from the last good read when a read fails.';
+
+export const lastSuccess = gauge(
+  'headroom_backup_last_success_timestamp_seconds',
+  `Unix time of the target's newest backup: the newest restic snapshot or borg archive (after the configured filters), the newest modification time among the files matching a files target's glob, or the committer time of a git target's last commit. Age = time() - this. ${BG}`,
+  ['target', 'kind'],
+);
+export const maxAge = gauge(
+  'headroom_backup_max_age_seconds',
+  'The target\'s configured freshness objective (max_age) in seconds: a backup older than this is overdue. Present from the end of the target\'s first read, whatever its outcome, so one alert rule (time() - last_success > max_age) covers every target.',
+  ['target'],
+);
+export const snapshots = gauge(
+  'headroom_backup_snapshots',
+  `How many backups the target holds: restic snapshots or borg archives matching the filters, files matching the glob, or commits reachable from the git ref. ${BG}`,
+  ['target'],
+);
+export const newestSize = gauge(
+  'headroom_backup_newest_size_bytes',
+  `Size in bytes of the newest backup where it is cheap to know: the newest matching file of a files target; a restic snapshot's total_bytes_processed when restic records a summary (restic 0.17 and later); a borg archive's original size when the target sets size: true (borg info, which needs borg's cache). Absent otherwise. ${BG}`,
+  ['target'],
+);
+export const checkSuccess = gauge(
+  'headroom_backup_check_success',
+  '1 if the last read of the target\'s metadata worked (snapshot/archive list, glob, git log; not restic check or borg check), 0 if it failed (wrong password, missing repository, tool not installed, nothing matched, timeout); the reason is logged and shown on the status page.',
+  ['target'],
+);
+export const checkTimestamp = gauge(
+  'headroom_backup_check_timestamp_seconds',
+  'Unix time when the last read of the target finished, successful or not.',
+  ['target'],
+);
+
+export const backupMetrics = [lastSuccess, maxAge, snapshots, newestSize, checkSuccess, checkTimestamp] as const;
