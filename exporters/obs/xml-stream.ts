@@ -36,7 +36,8 @@ export class XmlStream {
     this.parser.on('error', (err) => {
       throw new ObsParseError(`malformed XML: ${err.message}`);
     });
-    this.parser.on('doctype', () => {
+    this.parser.on('doctype', (doctype) => {
+      if (/^\s*html\b/i.test(doctype)) throw new ObsParseError(`expected a <${rootName}> document, got an HTML page (not the OBS API?)`);
       // OBS never sends a DTD; one here is either a mistake or an entity-expansion attempt.
       throw new ObsParseError('unexpected DOCTYPE in an OBS reply');
     });

@@ -1,0 +1,231 @@
+// A simulated OBS API for tests, the demo and the benchmark (support code, not the product):
+// an HTTP server on 127.0.0.1 that serves worker status and build results with basic auth,
+// and can be told to misbehave the ways a real OBS, its proxy or the network do.
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+export type ObsFault =
+  /** 401 to every request, whatever the credentials. */
+  | 'unauthorized'
+  /** A server before OBS 2.8: /worker/_status is 404, /build/_workerstatus works. */
+  | 'old-server'
+  /** 404 on every route (a URL that is not an OBS API). */
+  | 'not-found'
+  /** 503 with a proxy's HTML error page. */
+  | 'server-error'
+  /** Headers only after `delayMs`. */
+  | 'slow-start'
+  /** Headers and half the body, then silence until the client gives up. */
+  | 'stall'
+  /** Half the body, then the connection is reset. */
+  | 'reset'
+  /** A clean end of response after half the document. */
+  | 'truncated'
+  /** A complete reply whose XML is not well-formed. */
+  | 'malformed'
+  /** 200 with an HTML page (a login page or a proxy's error page). */
+  | 'html'
+  /** A valid but 20 MB worker status document, streamed without Content-Length. */
+  | 'huge'
+  /** Random bytes. */
+  | 'garbage';
+
+export interface SimulatorRequest {
+  path: string;
+  authorized: boolean;
+}
+
+export interface ObsSimulatorOptions {
+  /** Required credentials; absent = no authentication (like a back-end srcserver). */
+  credentials?: { username: string; password: string };
+  workerStatus?: string;
+  /** Project name → resultlist XML served for /build/<project>/_result. */
+  results?: Record<string, string>;
+}
+
+export interface ObsSimulator {
+  readonly url: string;
+  readonly requests: SimulatorRequest[];
+  setWorkerStatus(xml: string): void;
+  setResult(project: string, xml: string): void;
+  setFault(fault: ObsFault | null, options?: { delayMs?: number; hugeBytes?: number }): void;
+  close(): Promise<void>;
+}
+
+const HTML_ERROR = `<!DOCTYPE html>
+<html><head><title>503 Service Unavailable</title></head>
+<body><h1>Service Unavailable</h1><p>The server is temporarily unable to service your request.</p></body></html>
+`;
+
+function obsError(code: string, summary: string): string {
+  return `<status code="${code}">\n  <summary>${summary}</summary>\n</status>\n`;
+}
+
+/** The worker status route the simulator answers, old or new. */
+function isWorkerStatusPath(path: string): boolean {
+  return path === '/worker/_status' || path === '/build/_workerstatus';
+}
+
+export async function startObsSimulator(options: ObsSimulatorOptions = {}): Promise<ObsSimulator> {
+  let workerStatus = options.workerStatus ?? '<workerstatus clients="0"/>\n';
+  const results = new Map(Object.entries(options.results ?? {}));
+  let fault: ObsFault | null = null;
+  let faultOptions: { delayMs?: number; hugeBytes?: number } = {};
+  const requests: SimulatorRequest[] = [];
+  const timers = new Set<NodeJS.Timeout>();
+  const sockets = new Set<Socket>();
+  const expectedAuth = options.credentials
+    ? `Basic ${Buffer.from(`${options.credentials.username}:${options.credentials.password}`).toString('base64')}`
+    : null;
+
+  const later = (ms: number, fn: () => void) => {
+    const t = setTimeout(() => {
+      timers.delete(t);
+      fn();
+    }, ms);
+    timers.add(t);
+  };
+
+  const send = (res: http.ServerResponse, status: number, body: string, type = 'application/xml; charset=utf-8') => {
+    res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
+    res.end(body);
+  };
+
+  const sendDocument = (res: http.ServerResponse, body: string) => {
+    const bytes = Buffer.from(body, 'utf8');
+    const half = bytes.subarray(0, Math.floor(bytes.length / 2));
+    switch (fault) {
+      case 'stall':
+        res.writeHead(200, { 'Content-Type': 'application/xml', 'Content-Length': bytes.length });
+        res.write(half);
+        return; // never ends: the client's timeout must
+      case 'reset':
+        res.writeHead(200, { 'Content-Type': 'application/xml', 'Content-Length': bytes.length });
+        res.write(half, () => res.socket?.resetAndDestroy());
+        return;
+      case 'truncated':
+        res.writeHead(200, { 'Content-Type': 'application/xml' });
+        res.end(half);
+        return;
+      case 'malformed':
+        send(res, 200, '<workerstatus clients="1">\n  <idle workerid="w1:1" hostarch="x86_64">\n</building>\n</workerstatus>\n');
+        return;
+      case 'html':
+        send(res, 200, HTML_ERROR, 'text/html; charset=utf-8');
+        return;
+      case 'garbage': {
+        let seed = 42;
+        const junk = Buffer.alloc(64 * 1024);
+        for (let i = 0; i < junk.length; i++) junk[i] = (seed = (seed * 1103515245 + 12345) & 0x7fffffff) & 0xff;
+        res.writeHead(200, { 'Content-Type': 'application/xml', 'Content-Length': junk.length });
+        res.end(junk);
+        return;
+      }
+      case 'huge':
+        streamHuge(res, faultOptions.hugeBytes ?? 20 * 1024 * 1024);
+        return;
+      default:
+        res.writeHead(200, { 'Content-Type': 'application/xml; charset=utf-8', 'Content-Length': bytes.length });
+        res.end(bytes);
+    }
+  };
+
+  const handle = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://sim');
+    const authorized = expectedAuth === null || req.headers.authorization === expectedAuth;
+    requests.push({ path: url.pathname + url.search, authorized });
+    if (fault === 'unauthorized' || !authorized) {
+      res.setHeader('WWW-Authenticate', 'basic realm="API login"');
+      send(res, 401, obsError('authentication_required', 'Authentication required'));
+      return;
+    }
+    if (fault === 'not-found') {
+      send(res, 404, obsError('not_found', 'Not found'));
+      return;
+    }
+    if (fault === 'server-error') {
+      send(res, 503, HTML_ERROR, 'text/html; charset=utf-8');
+      return;
+    }
+    if (fault === 'old-server' && url.pathname === '/worker/_status') {
+      send(res, 404, obsError('not_found', 'no such route'));
+      return;
+    }
+    let body: string | undefined;
+    if (isWorkerStatusPath(url.pathname)) body = workerStatus;
+    else {
+      const m = /^\/build\/([^/]+)\/_result$/.exec(url.pathname);
+      if (m) {
+        const project = decodeURIComponent(m[1]!);
+        body = results.get(project);
+        if (body === undefined) {
+          send(res, 404, obsError('unknown_project', `Project not found: ${project}`));
+          return;
+        }
+      }
+    }
+    if (body === undefined) {
+      send(res, 404, obsError('not_found', `no route ${url.pathname}`));
+      return;
+    }
+    if (fault === 'slow-start') {
+      const doc = body;
+      later(faultOptions.delayMs ?? 60_000, () => {
+        if (!res.destroyed) send(res, 200, doc);
+      });
+      return;
+    }
+    sendDocument(res, body);
+  };
+
+  const server = http.createServer(handle);
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    setWorkerStatus(xml) {
+      workerStatus = xml;
+    },
+    setResult(project, xml) {
+      results.set(project, xml);
+    },
+    setFault(next, opts = {}) {
+      fault = next;
+      faultOptions = opts;
+    },
+    async close() {
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Writes a valid worker status document of about `bytes` bytes, honouring back-pressure. */
+function streamHuge(res: http.ServerResponse, bytes: number): void {
+  res.writeHead(200, { 'Content-Type': 'application/xml; charset=utf-8' });
+  const rows: string[] = [];
+  for (let i = 0; i < 1000; i++) rows.push(`  <idle workerid="huge-host-${i}:1" hostarch="x86_64"/>\n`);
+  const block = rows.join('');
+  let written = 0;
+  res.write('<workerstatus clients="0">\n');
+  const pump = () => {
+    while (written < bytes) {
+      written += block.length;
+      if (!res.write(block)) {
+        res.once('drain', pump);
+        return;
+      }
+    }
+    res.end('</workerstatus>\n');
+  };
+  res.on('close', () => res.removeAllListeners('drain'));
+  pump();
+}
