@@ -1,5 +1,7 @@
 import type { CollectorModule } from '../src/collector-module.js';
 import { obsModule } from './obs/index.js';
+import { workerModule } from './worker/index.js';
+import { swapModule } from './swap/index.js';
 import { vmhostModule } from './vmhost/index.js';
 import { backupModule } from './backup/index.js';
 
@@ -9,6 +11,8 @@ import { backupModule } from './backup/index.js';
  */
 export const collectorModules: readonly CollectorModule[] = [
   obsModule,
+  workerModule,
+  swapModule,
   vmhostModule,
   backupModule,
 ];

@@ -41,3 +41,23 @@ export async function countCpus(paths: HostPaths): Promise<number> {
   const entries = await readdir(sysPath(paths, 'devices', 'system', 'cpu'));
   return entries.filter((e) => /^cpu[0-9]/.test(e)).length;
 }
+
+/**
+ * The disks under a stacked device (device mapper, md): /sys/block/<disk>/slaves/*, each
+ * mapped to its whole disk, recursively. A plain disk is its own answer.
+ */
+export async function underlyingDisks(paths: HostPaths, disk: string, depth = 0): Promise<string[]> {
+  let slaves: string[] = [];
+  try {
+    slaves = await readdir(sysPath(paths, 'block', disk, 'slaves'));
+  } catch {
+    /* no slaves directory: a plain disk */
+  }
+  if (slaves.length === 0 || depth > 4) return [disk];
+  const out = new Set<string>();
+  for (const slave of slaves) {
+    const parent = await parentDisk(paths, slave);
+    if (parent) for (const d of await underlyingDisks(paths, parent, depth + 1)) out.add(d);
+  }
+  return [...out];
+}

@@ -1,0 +1,197 @@
+// The swap collector's I/O: a scrape-time source for /proc and /sys, and a background source
+// that runs smartctl on the disks holding swap (and those with a configured endurance).
+import { realpath } from 'node:fs/promises';
+import path from 'node:path';
+import type { CollectContext, Collector, Source } from '../../src/collector.js';
+import { RunError, runProgram } from '../../src/exec.js';
+import { sample, type Sample } from '../../src/metrics.js';
+import { rootPath, type HostPaths } from '../../src/paths.js';
+import { parentDisk, readRotational, underlyingDisks } from '../../src/procfs/block.js';
+import { DISKSTATS_SECTOR_BYTES, readDiskstats } from '../../src/procfs/diskstats.js';
+import { readMountinfo, type MountInfo } from '../../src/procfs/mountinfo.js';
+import { readSwaps, type SwapArea } from '../../src/procfs/swaps.js';
+import { readVmstat } from '../../src/procfs/vmstat.js';
+import type { Schedule } from '../../src/schedule.js';
+import { swapCatalog, swapMetrics as M } from './metrics.js';
+import { parseSmartctlJson, SmartctlOutputError, type SmartReading } from './smartctl-json.js';
+import { blockDeviceOfSwap } from './swap-devices.js';
+
+export interface SwapCollectorConfig {
+  readonly timeoutMs: number;
+  /** true: required; 'auto': used when installed; false: never run. */
+  readonly smartctl: boolean | 'auto';
+  readonly smartctlCommand: string;
+  readonly smartctlSchedule: Schedule;
+  readonly smartctlTimeoutMs: number;
+  /** Rated endurance by disk kernel name (nvme0n1). */
+  readonly endurance: ReadonlyMap<string, number>;
+}
+
+/** A swap area and what holds it; block fields are null when they cannot be found. */
+export interface ResolvedSwap {
+  readonly area: SwapArea;
+  readonly blockDevice: string | null;
+  readonly sectorsWritten: number | null;
+  readonly disk: string | null;
+  readonly rotational: number | null;
+}
+
+let pageSizePromise: Promise<number> | null = null;
+
+/**
+ * The kernel page size, which vmstat's pswpin/pswpout count in. The exporter runs on the host
+ * it reports, so its own page size is the host's.
+ */
+function pageSize(ctx: CollectContext): Promise<number> {
+  pageSizePromise ??= runProgram('getconf', ['PAGESIZE'], { timeoutMs: 5000 }).then(
+    (r) => {
+      const n = Number(r.stdout.trim());
+      return Number.isInteger(n) && n > 0 ? n : 4096;
+    },
+    (err: unknown) => {
+      ctx.log.warn({ err: String(err) }, 'cannot ask getconf for the page size; assuming 4096 bytes');
+      return 4096;
+    },
+  );
+  return pageSizePromise;
+}
+
+/** Kernel name of a swap partition: /dev/mapper/vg-swap → dm-1 by following its symlink. */
+async function kernelName(paths: HostPaths, device: string): Promise<string> {
+  try {
+    return path.basename(await realpath(rootPath(paths, device)));
+  } catch {
+    return path.basename(device);
+  }
+}
+
+export async function resolveSwaps(paths: HostPaths): Promise<ResolvedSwap[]> {
+  const areas = await readSwaps(paths);
+  if (areas.length === 0) return [];
+  const diskstats = await readDiskstats(paths);
+  let mounts: MountInfo[] = [];
+  if (areas.some((a) => a.type !== 'partition')) mounts = await readMountinfo(paths);
+  const out: ResolvedSwap[] = [];
+  for (const area of areas) {
+    const name = area.type === 'partition' ? await kernelName(paths, area.filename) : '';
+    const block = blockDeviceOfSwap(area, name, diskstats, mounts);
+    const disk = block ? await parentDisk(paths, block.name) : null;
+    out.push({
+      area,
+      blockDevice: block?.name ?? null,
+      sectorsWritten: block?.sectorsWritten ?? null,
+      disk,
+      rotational: disk ? await readRotational(paths, disk) : null,
+    });
+  }
+  return out;
+}
+
+function swapSamples(resolved: readonly ResolvedSwap[]): Sample[] {
+  const out: Sample[] = [];
+  // Two swap areas may name the same file twice only in theory; keep the first.
+  const seen = new Set<string>();
+  for (const r of resolved) {
+    const device = r.area.filename;
+    if (seen.has(device)) continue;
+    seen.add(device);
+    out.push(
+      sample(M.deviceSize, { device }, r.area.sizeBytes),
+      sample(M.deviceUsed, { device }, r.area.usedBytes),
+      sample(M.devicePriority, { device }, r.area.priority),
+    );
+    if (r.rotational !== null) out.push(sample(M.deviceRotational, { device }, r.rotational));
+    if (r.sectorsWritten !== null) out.push(sample(M.deviceWritten, { device }, r.sectorsWritten * DISKSTATS_SECTOR_BYTES));
+    if (r.blockDevice !== null) {
+      out.push(sample(M.deviceInfo, { device, type: r.area.type, block_device: r.blockDevice, disk: r.disk ?? '' }, 1));
+    }
+  }
+  return out;
+}
+
+async function collectSwap(ctx: CollectContext, config: SwapCollectorConfig): Promise<Sample[]> {
+  const vmstat = await readVmstat(ctx.paths);
+  const resolved = await resolveSwaps(ctx.paths);
+  const out: Sample[] = [];
+  const page = await pageSize(ctx);
+  const pswpin = vmstat.get('pswpin');
+  const pswpout = vmstat.get('pswpout');
+  if (pswpin !== undefined) out.push(sample(M.swapIn, {}, pswpin * page));
+  if (pswpout !== undefined) out.push(sample(M.swapOut, {}, pswpout * page));
+  out.push(...swapSamples(resolved));
+  for (const [device, bytes] of config.endurance) out.push(sample(M.ssdEndurance, { device }, bytes));
+  return out;
+}
+
+/** Kernel block devices that are not disks with SMART data. */
+const NOT_SMART = /^(zram|ram|loop|nbd)\d/;
+
+/** Disks to ask smartctl about: non-rotating disks under swap, plus those given an endurance. */
+async function smartDisks(paths: HostPaths, config: SwapCollectorConfig): Promise<string[]> {
+  const disks = new Set<string>();
+  for (const r of await resolveSwaps(paths)) {
+    if (!r.disk || r.rotational === 1) continue;
+    for (const d of await underlyingDisks(paths, r.disk)) if (!NOT_SMART.test(d)) disks.add(d);
+  }
+  for (const d of config.endurance.keys()) disks.add(d);
+  return [...disks].sort();
+}
+
+function smartSource(config: SwapCollectorConfig): Source {
+  const readings = new Map<string, { reading: SmartReading; atSeconds: number }>();
+  let reportedMissing = false;
+  return {
+    id: 'smartctl',
+    schedule: config.smartctlSchedule,
+    timeoutMs: config.smartctlTimeoutMs,
+    async collect(ctx) {
+      const disks = await smartDisks(ctx.paths, config);
+      const failures: string[] = [];
+      for (const disk of disks) {
+        const device = `/dev/${disk}`;
+        let result;
+        try {
+          result = await runProgram(config.smartctlCommand, ['--json', '--nocheck=standby', '--xall', device], {
+            timeoutMs: config.smartctlTimeoutMs,
+            signal: ctx.signal,
+            allowNonZero: true,
+          });
+        } catch (err) {
+          if (err instanceof RunError && err.reason === 'not-found') {
+            if (config.smartctl === true) throw new Error(`${config.smartctlCommand} is not installed (swap.smartctl is true)`);
+            if (!reportedMissing) ctx.log.info(`${config.smartctlCommand} not installed: no SSD wear data`);
+            reportedMissing = true;
+            return [];
+          }
+          failures.push(`${device}: ${err instanceof Error ? err.message : String(err)}`);
+          continue;
+        }
+        try {
+          const reading = parseSmartctlJson(result.stdout, result.exitCode);
+          if (reading.standby) ctx.log.debug({ device }, 'in standby, not woken; keeping its last reading');
+          else readings.set(disk, { reading, atSeconds: Date.now() / 1000 });
+        } catch (err) {
+          if (!(err instanceof SmartctlOutputError)) throw err;
+          failures.push(`smartctl ${device}: ${err.message}`);
+        }
+      }
+      if (failures.length > 0) throw new Error(failures.join('; '));
+      const out: Sample[] = [];
+      for (const disk of disks) {
+        const r = readings.get(disk);
+        if (!r) continue;
+        const labels = { device: disk };
+        if (r.reading.wearUsedRatio !== null) out.push(sample(M.ssdWearUsed, labels, r.reading.wearUsedRatio));
+        if (r.reading.writtenBytes !== null) out.push(sample(M.ssdWritten, labels, r.reading.writtenBytes));
+        out.push(sample(M.ssdReadTimestamp, labels, r.atSeconds));
+      }
+      return out;
+    },
+  };
+}
+
+export function createSwapCollector(config: SwapCollectorConfig): Collector {
+  const sources: Source[] = [{ id: 'swap', timeoutMs: config.timeoutMs, collect: (ctx) => collectSwap(ctx, config) }];
+  if (config.smartctl !== false) sources.push(smartSource(config));
+  return { name: 'swap', metrics: swapCatalog, sources };
+}
