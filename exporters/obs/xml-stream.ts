@@ -71,13 +71,13 @@ export class XmlStream {
 
   end(): void {
     if (this.failure) throw this.failure;
+    if (!this.sawRoot) throw new ObsParseError(`empty document (expected <${this.rootName}>)`);
     try {
       this.parser.close();
     } catch (err) {
       this.failure = asParseError(err);
       throw this.failure;
     }
-    if (!this.sawRoot) throw new ObsParseError(`empty document (expected <${this.rootName}>)`);
   }
 }
 
