@@ -1,0 +1,245 @@
+// The vmhost collector end to end inside the process: real virsh on libvirt's test driver,
+// fixture /proc and /sys trees, fake virsh programs for the failures.
+import { mkdirSync, writeFileSync, chmodSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { createVmhostCollector, type VmhostConfig } from '../../exporters/vmhost/collector.js';
+import { vmhostModule } from '../../exporters/vmhost/index.js';
+import { silentLogger } from '../../src/log.js';
+import type { Sample } from '../../src/metrics.js';
+import type { HostPaths } from '../../src/paths.js';
+import { CollectorRuntime } from '../../src/runtime.js';
+import { tempDir } from '../support/tmp.js';
+import { domainNames, fakeProcesses, uuidOf, writeProcTree, writeStretchedHost, writeSysTree } from './stretched-host.js';
+
+const GiB = 2 ** 30;
+const MiB = 2 ** 20;
+const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/vmhost');
+
+const dir = tempDir('headroom-vmhost-');
+const uri = writeStretchedHost(dir);
+const procfs = path.join(dir, 'proc');
+const sysfs = path.join(dir, 'sys');
+writeProcTree(procfs, fakeProcesses, 64 * 1024 * 1024 /* 64 GiB in kB */);
+writeSysTree(sysfs, '0-7,16-23'); // 16 CPUs online
+const paths: HostPaths = { procfs, sysfs, rootfs: dir };
+
+function config(overrides: Partial<VmhostConfig> = {}): VmhostConfig {
+  return { libvirt_uri: uri, virsh: 'virsh', schedule: { kind: 'interval', ms: 30_000 }, timeout: 10_000, per_domain: false, ...overrides };
+}
+
+async function refreshOnce(cfg: VmhostConfig, hostPaths: HostPaths = paths) {
+  const runtime = new CollectorRuntime([createVmhostCollector(cfg)], { paths: hostPaths, log: silentLogger() });
+  await runtime.refreshCollector('vmhost');
+  return { runtime, samples: runtime.snapshot(), status: runtime.status()[0]!.sources[0]! };
+}
+
+function value(samples: Sample[], name: string, labels: Record<string, string> = {}): number | undefined {
+  const found = samples.filter((s) => s.metric.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
+  if (found.length > 1) throw new Error(`${found.length} series of ${name}`);
+  return found[0]?.value;
+}
+
+// The fixture's construction (test/vmhost/stretched-host.ts), written out:
+// active domains (all but the 6 shut off):
+//   20 web × 2 vCPUs, 6 db × 6 (current, of 8 max), 3 paused ci × 4, 2 idle × 1,
+//   1 stopping × 2, 1 pmsuspended × 2, 1 crashed × 1
+const libvirtVcpus = 20 * 2 + 6 * 6 + 3 * 4 + 2 * 1 + 1 * 2 + 1 * 2 + 1 * 1; // 95
+//   20 × 4 GiB, 6 × 8 GiB (current, of 16 max), 3 × 2, 2 × 1, 1 × 2, 1 × 1, 1 × 1
+const libvirtMemory = (20 * 4 + 6 * 8 + 3 * 2 + 2 * 1 + 1 * 2 + 1 * 1 + 1 * 1) * GiB; // 140 GiB
+// OBS build VMs started by qemu directly: -smp 8, 8, cpus=4, sockets=2×cores=2×threads=1
+const obsVcpus = 8 + 8 + 4 + 2 * 2 * 1; // 24
+// -m 8192, 8192 (MiB), 8G, 4096M
+const obsMemory = 8192 * MiB + 8192 * MiB + 8 * GiB + 4096 * MiB; // 28 GiB
+// The qemu processes libvirt started for web01, db01 and db02: -smp 2, 6, 6; -m 4194304k, 8192, 8G
+const libvirtQemuVcpus = 2 + 6 + 6;
+const libvirtQemuMemory = 4194304 * 1024 + 8192 * MiB + 8 * GiB;
+
+describe('vmhost on a stretched libvirt host (test driver) with OBS build VMs', () => {
+  it('reports host totals, domains by state, allocation and overcommit, counting libvirt\'s qemu processes once', async () => {
+    const { samples, status } = await refreshOnce(config());
+    expect(status.ok, status.lastError ?? '').toBe(true);
+    expect(value(samples, 'headroom_collector_success', { collector: 'vmhost' })).toBe(1);
+    expect(value(samples, 'headroom_vmhost_libvirt_up')).toBe(1);
+    expect(value(samples, 'headroom_vmhost_cpus')).toBe(2 * 4 * 2); // sockets × cores × threads
+    expect(value(samples, 'headroom_vmhost_memory_bytes')).toBe(64 * GiB);
+
+    expect(value(samples, 'headroom_vmhost_domains', { state: 'running' })).toBe(20 + 6);
+    expect(value(samples, 'headroom_vmhost_domains', { state: 'paused' })).toBe(3);
+    expect(value(samples, 'headroom_vmhost_domains', { state: 'blocked' })).toBe(2);
+    expect(value(samples, 'headroom_vmhost_domains', { state: 'shutdown' })).toBe(1);
+    expect(value(samples, 'headroom_vmhost_domains', { state: 'pmsuspended' })).toBe(1);
+    expect(value(samples, 'headroom_vmhost_domains', { state: 'crashed' })).toBe(1);
+    expect(value(samples, 'headroom_vmhost_domains', { state: 'shutoff' })).toBe(6);
+    expect(value(samples, 'headroom_vmhost_domains', { state: 'nostate' })).toBe(0);
+    const domainTotal = samples.filter((s) => s.metric.name === 'headroom_vmhost_domains').reduce((a, s) => a + s.value, 0);
+    expect(domainTotal).toBe(40);
+
+    expect(value(samples, 'headroom_vmhost_qemu_processes')).toBe(4);
+    expect(value(samples, 'headroom_vmhost_qemu_vcpus')).toBe(obsVcpus);
+    expect(value(samples, 'headroom_vmhost_qemu_memory_bytes')).toBe(obsMemory);
+    expect(value(samples, 'headroom_vmhost_vcpus_allocated')).toBe(libvirtVcpus + obsVcpus); // 119
+    expect(value(samples, 'headroom_vmhost_memory_allocated_bytes')).toBe(libvirtMemory + obsMemory); // 168 GiB
+    expect(value(samples, 'headroom_vmhost_vcpu_overcommit_ratio')).toBeCloseTo(119 / 16, 12);
+    expect(value(samples, 'headroom_vmhost_memory_overcommit_ratio')).toBeCloseTo(168 / 64, 12);
+
+    // Off by default: no per-domain series.
+    expect(samples.some((s) => s.metric.name.startsWith('headroom_vmhost_domain_'))).toBe(false);
+  });
+
+  it('adds per-domain series when per_domain is on', async () => {
+    const { samples } = await refreshOnce(config({ per_domain: true }));
+    expect(value(samples, 'headroom_vmhost_domain_vcpus', { domain: 'db03' })).toBe(6);
+    expect(value(samples, 'headroom_vmhost_domain_memory_bytes', { domain: 'db03' })).toBe(8 * GiB);
+    expect(value(samples, 'headroom_vmhost_domain_vcpus', { domain: 'archive06' })).toBe(16);
+    expect(value(samples, 'headroom_vmhost_domain_state', { domain: 'ci02', state: 'paused' })).toBe(1);
+    expect(value(samples, 'headroom_vmhost_domain_state', { domain: 'ci02', state: 'running' })).toBe(0);
+    expect(value(samples, 'headroom_vmhost_domain_state', { domain: 'archive01', state: 'shutoff' })).toBe(1);
+    const names = new Set(samples.filter((s) => s.metric.name === 'headroom_vmhost_domain_vcpus').map((s) => s.labels.domain));
+    expect(names).toEqual(new Set(domainNames()));
+    expect(names.size).toBe(40);
+    // 8 states per domain, one of them 1.
+    expect(samples.filter((s) => s.metric.name === 'headroom_vmhost_domain_state').length).toBe(40 * 8);
+    expect(samples.filter((s) => s.metric.name === 'headroom_vmhost_domain_state' && s.value === 1).length).toBe(40);
+  });
+
+  it('uses two virsh processes for 40 domains', async () => {
+    // A virsh that logs each of its invocations, then runs the real one.
+    const bin = path.join(dir, 'counting-bin');
+    const logFile = path.join(dir, 'virsh-calls.log');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(path.join(bin, 'virsh'), `#!/bin/sh\necho "$*" >> '${logFile}'\nexec virsh "$@"\n`);
+    chmodSync(path.join(bin, 'virsh'), 0o755);
+    rmSync(logFile, { force: true });
+    const { status } = await refreshOnce(config({ virsh: path.join(bin, 'virsh') }));
+    expect(status.ok, status.lastError ?? '').toBe(true);
+    const { readFileSync } = await import('node:fs');
+    const calls = readFileSync(logFile, 'utf8').trim().split('\n');
+    expect(calls).toHaveLength(2);
+    expect(calls[0]).toBe(`-q -r -c ${uri} nodeinfo ; list --all --uuid`);
+    expect(calls[1]!.split(' ; ')).toHaveLength(40);
+    expect(calls[1]).toContain(`dominfo ${uuidOf('web01')}`);
+  });
+});
+
+describe('vmhost without libvirt', () => {
+  it('reports the qemu processes and host totals from /proc and /sys when virsh is missing, and succeeds', async () => {
+    const { samples, status } = await refreshOnce(config({ virsh: path.join(dir, 'no-such-dir', 'virsh') }));
+    expect(status.ok, status.lastError ?? '').toBe(true);
+    expect(value(samples, 'headroom_collector_success', { collector: 'vmhost' })).toBe(1);
+    expect(value(samples, 'headroom_vmhost_libvirt_up')).toBe(0);
+    expect(value(samples, 'headroom_vmhost_cpus')).toBe(8 + 8); // 0-7,16-23
+    expect(value(samples, 'headroom_vmhost_memory_bytes')).toBe(64 * GiB);
+    expect(samples.some((s) => s.metric.name === 'headroom_vmhost_domains')).toBe(false);
+    // Without libvirt no process can be told apart: all seven qemu VMs count, and the totals stay right.
+    expect(value(samples, 'headroom_vmhost_qemu_processes')).toBe(4 + 3);
+    expect(value(samples, 'headroom_vmhost_vcpus_allocated')).toBe(obsVcpus + libvirtQemuVcpus); // 38
+    expect(value(samples, 'headroom_vmhost_memory_allocated_bytes')).toBe(obsMemory + libvirtQemuMemory); // 48 GiB
+    expect(value(samples, 'headroom_vmhost_vcpu_overcommit_ratio')).toBeCloseTo(38 / 16, 12);
+    expect(value(samples, 'headroom_vmhost_memory_overcommit_ratio')).toBeCloseTo(48 / 64, 12);
+  });
+
+  it('treats a URI where no hypervisor answers as libvirt unavailable', async () => {
+    const { samples, status } = await refreshOnce(config({ libvirt_uri: `test://${path.join(dir, 'missing-node.xml')}` }));
+    expect(status.ok, status.lastError ?? '').toBe(true);
+    expect(value(samples, 'headroom_vmhost_libvirt_up')).toBe(0);
+    expect(value(samples, 'headroom_vmhost_qemu_processes')).toBe(7);
+  });
+
+  it('counts CPUs from /proc/cpuinfo when sysfs has no online list', async () => {
+    const proc2 = path.join(dir, 'proc-cpuinfo');
+    writeProcTree(proc2, [{ pid: 42, argv: ['qemu-kvm', '-m', '2G', '-smp', '2'] }], 4 * 1024 * 1024, 4);
+    const { samples, status } = await refreshOnce(config({ virsh: path.join(dir, 'no-such-dir', 'virsh') }), {
+      procfs: proc2,
+      sysfs: path.join(dir, 'empty-sys'),
+      rootfs: dir,
+    });
+    expect(status.ok, status.lastError ?? '').toBe(true);
+    expect(value(samples, 'headroom_vmhost_cpus')).toBe(4);
+    expect(value(samples, 'headroom_vmhost_memory_bytes')).toBe(4 * GiB);
+    expect(value(samples, 'headroom_vmhost_vcpu_overcommit_ratio')).toBe(2 / 4);
+    expect(value(samples, 'headroom_vmhost_memory_overcommit_ratio')).toBe(2 / 4);
+  });
+
+  it('fails with a message naming the files when neither libvirt nor /proc can tell the host', async () => {
+    const { status } = await refreshOnce(config({ virsh: path.join(dir, 'no-such-dir', 'virsh') }), {
+      procfs: path.join(dir, 'no-proc'),
+      sysfs: path.join(dir, 'no-sys'),
+      rootfs: dir,
+    });
+    expect(status.ok).toBe(false);
+    expect(status.lastError).toContain(path.join(dir, 'no-proc'));
+  });
+
+  it('leaves out a qemu process whose command line does not parse, and counts the rest', async () => {
+    const proc3 = path.join(dir, 'proc-odd');
+    writeProcTree(proc3, [
+      { pid: 7, argv: ['qemu-kvm', '-m', 'lots', '-smp', '2'] },
+      { pid: 8, argv: ['qemu-kvm', '-m', '1G', '-smp', '3'] },
+    ], 4 * 1024 * 1024);
+    writeSysTree(path.join(dir, 'sys-odd'), '0-3');
+    const { samples, status } = await refreshOnce(config({ virsh: path.join(dir, 'no-such-dir', 'virsh') }), {
+      procfs: proc3,
+      sysfs: path.join(dir, 'sys-odd'),
+      rootfs: dir,
+    });
+    expect(status.ok, status.lastError ?? '').toBe(true);
+    expect(value(samples, 'headroom_vmhost_qemu_processes')).toBe(1);
+    expect(value(samples, 'headroom_vmhost_vcpus_allocated')).toBe(3);
+  });
+});
+
+describe('vmhost when virsh misbehaves', () => {
+  it('times out a hanging virsh, reports failure and keeps the last good data', async () => {
+    const flag = path.join(dir, 'hang-now');
+    rmSync(flag, { force: true });
+    process.env.HEADROOM_TEST_VIRSH_HANG = flag;
+    try {
+      const collector = createVmhostCollector(config({ virsh: path.join(fixtures, 'hang-bin', 'virsh'), timeout: 1000 }));
+      const runtime = new CollectorRuntime([collector], { paths, log: silentLogger() });
+      await runtime.refreshCollector('vmhost');
+      expect(runtime.status()[0]!.sources[0]!.ok).toBe(true);
+
+      writeFileSync(flag, '');
+      await runtime.refreshCollector('vmhost');
+      const status = runtime.status()[0]!.sources[0]!;
+      expect(status.ok).toBe(false);
+      expect(status.lastError).toMatch(/timed out after 1s/);
+      const samples = runtime.snapshot();
+      expect(value(samples, 'headroom_collector_success', { collector: 'vmhost' })).toBe(0);
+      expect(value(samples, 'headroom_vmhost_vcpus_allocated')).toBe(libvirtVcpus + obsVcpus);
+      expect(value(samples, 'headroom_vmhost_domains', { state: 'running' })).toBe(26);
+    } finally {
+      delete process.env.HEADROOM_TEST_VIRSH_HANG;
+    }
+  });
+
+  it('fails on output that is not virsh\'s, naming libvirt and the URI', async () => {
+    const { status } = await refreshOnce(config({ virsh: path.join(fixtures, 'garbage-bin', 'virsh') }));
+    expect(status.ok).toBe(false);
+    expect(status.lastError).toContain(`libvirt ${uri}`);
+    expect(status.lastError).toContain('CPU(s)');
+  });
+});
+
+describe('vmhost config', () => {
+  const schema = vmhostModule.configSchema({ baseDir: dir });
+
+  it('has the documented defaults', () => {
+    expect(schema.parse({})).toEqual({
+      libvirt_uri: 'qemu:///system',
+      virsh: 'virsh',
+      schedule: { kind: 'interval', ms: 30_000 },
+      timeout: 10_000,
+      per_domain: false,
+    });
+  });
+
+  it('rejects unknown keys with a suggestion, and bad durations', () => {
+    const typo = schema.safeParse({ libvirt_url: 'qemu:///system' });
+    expect(typo.success).toBe(false);
+    expect(typo.error!.issues[0]!.message).toContain('did you mean "libvirt_uri"');
+    expect(schema.safeParse({ timeout: 'soon' }).success).toBe(false);
+  });
+});
