@@ -1,0 +1,190 @@
+// The alerting mixin's `_config`: every threshold, `for` duration, rate window and label
+// selector the rules use, with defaults. The config file's `alerting.rules` overrides any of
+// them (see ./config-schema.ts); the rules are pure functions of this object.
+import { parseDuration } from '../src/units.js';
+
+/** Label matchers (PromQL, without braces) inserted into the selector of every series of one source. */
+export interface AlertSelectors {
+  /** Selects the `up` series of the headroom scrape jobs (HeadroomExporterDown). */
+  headroomJob: string;
+  /** Added to every headroom_* series; e.g. `cluster="prod"` to scope one copy of the rules. */
+  headroom: string;
+  obs: string;
+  worker: string;
+  swap: string;
+  vmhost: string;
+  backup: string;
+}
+
+/** Thresholds: plain numbers are ratios (1 = 100 %), counts or bytes per second; strings are durations. */
+export interface AlertThresholds {
+  /** OBSQueueBacklog: jobs waiting on one OBS instance. */
+  obsQueueBacklogJobs: number;
+  /** OBSWorkersDown: share of an architecture's workers that are dead or down. */
+  obsWorkersDownRatio: number;
+  /** OBSBuildStuck: age of the oldest running build job. */
+  obsBuildStuckAge: string;
+  /** WorkerMemoryOvercommitted: (tmpfs + VM memory promised) / (RAM + swap). */
+  workerMemoryOvercommitRatio: number;
+  /** WorkerHugepagesOvercommitted: VM memory promised / hugepages. */
+  workerHugepagesOvercommitRatio: number;
+  /** WorkerSwapChurnHigh: bytes per second swapped in AND swapped out. */
+  swapChurnBytesPerSecond: number;
+  /** WorkerSwapAlmostFull warning / critical: share of the host's swap in use. */
+  swapFullWarningRatio: number;
+  swapFullCriticalRatio: number;
+  /** SSDWearOutSoon: forecast time to the rated endurance below this. */
+  ssdWearOutHorizon: string;
+  /** SSDWearHigh: share of rated endurance used. */
+  ssdWearHighRatio: number;
+  /** VMHostMemoryOvercommitted: VM memory allocated / host memory. */
+  vmhostMemoryOvercommitRatio: number;
+  /** VMHostVCPUOvercommitHigh: vCPUs allocated / host CPUs. */
+  vmhostVcpuOvercommitRatio: number;
+}
+
+/** Range windows of rates and trends. */
+export interface AlertWindows {
+  /** rate() window of the swap counters (recording rules). */
+  rate: string;
+  /** rate() window of SMART's lifetime write counter; SMART is read every few hours, so long. */
+  ssdWriteRate: string;
+  /** Window over which a backlog must not have shrunk to count as "not draining". */
+  obsQueueTrend: string;
+}
+
+export const ALERT_NAMES = [
+  'OBSApiDown',
+  'OBSSchedulerNotRunning',
+  'OBSDispatcherNotRunning',
+  'OBSDaemonNotRunning',
+  'OBSQueueBacklog',
+  'OBSWorkersDown',
+  'OBSNoWorkersAvailable',
+  'OBSWorkerHostDead',
+  'OBSBuildStuck',
+  'OBSRepositoryBroken',
+  'WorkerMemoryOvercommitted',
+  'WorkerHugepagesOvercommitted',
+  'WorkerSwapChurnHigh',
+  'WorkerSwapAlmostFull',
+  'WorkerSwapOnRotationalDisk',
+  'SSDWearOutSoon',
+  'SSDWearHigh',
+  'VMHostMemoryOvercommitted',
+  'VMHostVCPUOvercommitHigh',
+  'VMHostDomainCrashed',
+  'BackupStale',
+  'BackupMissing',
+  'BackupCheckFailing',
+  'HeadroomCollectorFailing',
+  'HeadroomExporterDown',
+] as const;
+export type AlertName = (typeof ALERT_NAMES)[number];
+
+export interface AlertsConfig {
+  selectors: AlertSelectors;
+  thresholds: AlertThresholds;
+  /** `for` of each alert: how long the condition must hold before it fires. */
+  for: Record<AlertName, string>;
+  windows: AlertWindows;
+  /** Where each alert's runbook is; `%s` becomes the lower-cased alert name (a Markdown anchor). */
+  runbookUrlPattern: string;
+}
+
+export const defaultAlertsConfig: AlertsConfig = Object.freeze({
+  selectors: {
+    headroomJob: 'job="headroom"',
+    headroom: '',
+    obs: '',
+    worker: '',
+    swap: '',
+    vmhost: '',
+    backup: '',
+  },
+  thresholds: {
+    obsQueueBacklogJobs: 100,
+    obsWorkersDownRatio: 0.25,
+    obsBuildStuckAge: '1d',
+    workerMemoryOvercommitRatio: 1,
+    workerHugepagesOvercommitRatio: 1,
+    swapChurnBytesPerSecond: 10 * 2 ** 20,
+    swapFullWarningRatio: 0.8,
+    swapFullCriticalRatio: 0.95,
+    ssdWearOutHorizon: '180d',
+    ssdWearHighRatio: 0.8,
+    vmhostMemoryOvercommitRatio: 1,
+    vmhostVcpuOvercommitRatio: 4,
+  },
+  for: {
+    OBSApiDown: '5m',
+    // A scheduler boots for minutes after a restart on a big instance (it reads every project).
+    OBSSchedulerNotRunning: '15m',
+    OBSDispatcherNotRunning: '5m',
+    OBSDaemonNotRunning: '15m',
+    OBSQueueBacklog: '30m',
+    OBSWorkersDown: '15m',
+    OBSNoWorkersAvailable: '10m',
+    OBSWorkerHostDead: '15m',
+    OBSBuildStuck: '5m',
+    OBSRepositoryBroken: '30m',
+    WorkerMemoryOvercommitted: '15m',
+    WorkerHugepagesOvercommitted: '15m',
+    WorkerSwapChurnHigh: '30m',
+    WorkerSwapAlmostFull: '10m',
+    WorkerSwapOnRotationalDisk: '1h',
+    SSDWearOutSoon: '1h',
+    SSDWearHigh: '1h',
+    VMHostMemoryOvercommitted: '15m',
+    VMHostVCPUOvercommitHigh: '1h',
+    VMHostDomainCrashed: '5m',
+    BackupStale: '5m',
+    BackupMissing: '15m',
+    BackupCheckFailing: '30m',
+    HeadroomCollectorFailing: '15m',
+    HeadroomExporterDown: '5m',
+  },
+  windows: {
+    rate: '5m',
+    ssdWriteRate: '1d',
+    obsQueueTrend: '30m',
+  },
+  runbookUrlPattern: 'https://github.com/headroom-monitoring/headroom/blob/main/docs/runbooks.md#%s',
+});
+
+/** Overrides as the config file gives them: any subset of each part. */
+export interface AlertsConfigOverrides {
+  selectors?: Partial<AlertSelectors>;
+  thresholds?: Partial<AlertThresholds>;
+  for?: Partial<Record<AlertName, string>>;
+  windows?: Partial<AlertWindows>;
+  runbookUrlPattern?: string;
+}
+
+/** Defaults with the overrides laid over them, part by part (the mixin `_config +:` idiom). */
+export function mergeAlertsConfig(overrides: AlertsConfigOverrides = {}, base: AlertsConfig = defaultAlertsConfig): AlertsConfig {
+  return {
+    selectors: { ...base.selectors, ...overrides.selectors },
+    thresholds: { ...base.thresholds, ...overrides.thresholds },
+    for: { ...base.for, ...overrides.for },
+    windows: { ...base.windows, ...overrides.windows },
+    runbookUrlPattern: overrides.runbookUrlPattern ?? base.runbookUrlPattern,
+  };
+}
+
+/** Seconds of a duration from the config (validated when the config was loaded). */
+export function seconds(duration: string): number {
+  const ms = parseDuration(duration);
+  if (ms === null) throw new Error(`${JSON.stringify(duration)} is not a Prometheus duration`);
+  return ms / 1000;
+}
+
+/** `metric{a,b}`: the metric with the non-empty matchers, or the bare name when there are none. */
+export function select(metric: string, ...matchers: string[]): string {
+  const parts = matchers.map((m) => m.trim()).filter((m) => m !== '');
+  return parts.length === 0 ? metric : `${metric}{${parts.join(',')}}`;
+}
+
+export function runbookUrl(cfg: AlertsConfig, alert: string): string {
+  return cfg.runbookUrlPattern.replace('%s', alert.toLowerCase());
+}
