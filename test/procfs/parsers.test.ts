@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { parseDiskstats } from '../../src/procfs/diskstats.js';
+import { ProcParseError } from '../../src/procfs/meminfo.js';
+import { mountHolding, parseMountinfo } from '../../src/procfs/mountinfo.js';
+import { parseSwaps } from '../../src/procfs/swaps.js';
+import { parseVmstat } from '../../src/procfs/vmstat.js';
+
+describe('parseMountinfo', () => {
+  const text = [
+    '28 1 259:1 / / rw,relatime shared:1 - ext4 /dev/nvme0n1p1 rw,errors=remount-ro',
+    // no optional fields, and one with two of them
+    '42 28 0:39 / /var/cache/obs/worker/root_1 rw,relatime - tmpfs none rw,size=8388608k,inode64',
+    '43 28 0:40 /sub /srv/with\\040space rw shared:5 master:2 - tmpfs tmpfs rw,size=1024k',
+    'garbage line without separator',
+    '',
+  ].join('\n');
+
+  it('reads device numbers, mount points, fs types and super options', () => {
+    const mounts = parseMountinfo(text);
+    expect(mounts).toHaveLength(3);
+    expect(mounts[0]).toMatchObject({ major: 259, minor: 1, mountPoint: '/', fsType: 'ext4', source: '/dev/nvme0n1p1' });
+    expect(mounts[1]!.superOptions.get('size')).toBe('8388608k');
+    expect(mounts[1]!.superOptions.get('inode64')).toBe('');
+    expect(mounts[2]).toMatchObject({ root: '/sub', mountPoint: '/srv/with space', fsType: 'tmpfs' });
+  });
+
+  it('finds the mount holding a path by the longest mount point', () => {
+    const mounts = parseMountinfo(text);
+    expect(mountHolding(mounts, '/swapfile')!.mountPoint).toBe('/');
+    expect(mountHolding(mounts, '/var/cache/obs/worker/root_1/root')!.fsType).toBe('tmpfs');
+    expect(mountHolding(mounts, '/var/cache/obs/worker/root_10')!.mountPoint).toBe('/');
+  });
+
+  it('rejects a table with no mounts', () => {
+    expect(() => parseMountinfo('nonsense\n')).toThrow(ProcParseError);
+  });
+});
+
+describe('parseSwaps', () => {
+  it('reads sizes in KiB as bytes, and decodes escaped and deleted file names', () => {
+    const areas = parseSwaps(
+      [
+        'Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority',
+        '/dev/nvme0n1p2                          partition\t100663292\t12582912\t-2',
+        '/var/swap\\040file (deleted)            file\t\t1048572\t\t0\t\t5',
+      ].join('\n'),
+    );
+    expect(areas).toEqual([
+      { filename: '/dev/nvme0n1p2', type: 'partition', sizeBytes: 100663292 * 1024, usedBytes: 12582912 * 1024, priority: -2 },
+      { filename: '/var/swap file', type: 'file', sizeBytes: 1048572 * 1024, usedBytes: 0, priority: 5 },
+    ]);
+  });
+
+  it('reads a header alone as no swap', () => {
+    expect(parseSwaps('Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n')).toEqual([]);
+  });
+
+  it('rejects garbage with a clear error', () => {
+    expect(() => parseSwaps('hello world\n')).toThrow(/header/);
+    expect(() => parseSwaps('Filename Type Size Used Priority\n/dev/sda2 partition lots 0 -2\n')).toThrow(/unexpected line/);
+  });
+});
+
+describe('parseVmstat', () => {
+  it('keeps every numeric field and skips malformed lines', () => {
+    const v = parseVmstat('pswpin 12\npswpout 34\nnew_field_from_a_future_kernel 5\nbroken line here\n');
+    expect(v.get('pswpin')).toBe(12);
+    expect(v.get('pswpout')).toBe(34);
+    expect(v.get('new_field_from_a_future_kernel')).toBe(5);
+    expect(v.size).toBe(3);
+  });
+});
+
+describe('parseDiskstats', () => {
+  it('reads 14-, 18- and 20-field kernels alike and skips short lines', () => {
+    const stats = parseDiskstats(
+      [
+        '   8       0 sda 100 1 2000 30 400 5 6000 70 0 80 90',
+        ' 259       2 nvme0n1p2 100 1 2000 30 400 5 7000 70 0 80 90 1 2 3 4',
+        ' 259       0 nvme0n1 100 1 2000 30 400 5 8000 70 0 80 90 1 2 3 4 5 6',
+        '   7       0 loop0 1 2',
+      ].join('\n'),
+    );
+    expect(stats.map((s) => [s.name, s.major, s.minor, s.sectorsWritten, s.writesCompleted])).toEqual([
+      ['sda', 8, 0, 6000, 400],
+      ['nvme0n1p2', 259, 2, 7000, 400],
+      ['nvme0n1', 259, 0, 8000, 400],
+    ]);
+  });
+});
