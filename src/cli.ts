@@ -10,16 +10,22 @@ import { createLogger, logLevels, type LogLevel } from './log.js';
 import type { HostPaths } from './paths.js';
 import { errorMessage } from './runtime.js';
 import { version } from './self-metrics.js';
-import { selectCollectors, startExporter } from './serve.js';
+import { selectCollectors, startExporter, type RunningExporter } from './serve.js';
+import { loadWebConfig, noWebConfig, WebConfigFileError } from './web-config.js';
 
 /** Exit status for a configuration error, as promised to init systems and CI checks. */
 const EXIT_CONFIG = 2;
 
-function readConfigOrExit(file: string): HeadroomConfig {
+function loadHeadroomConfig(file: string): HeadroomConfig {
+  return loadConfig(file, collectorModules, configSections);
+}
+
+/** Loads a file or exits 2 with every problem on stderr. */
+function readConfigOrExit<T = HeadroomConfig>(file: string, load: (file: string) => T = loadHeadroomConfig as (file: string) => T): T {
   try {
-    return loadConfig(file, collectorModules, configSections);
+    return load(file);
   } catch (err) {
-    if (err instanceof ConfigError) {
+    if (err instanceof ConfigError || err instanceof WebConfigFileError) {
       process.stderr.write(`${err.message}\n`);
       process.exit(EXIT_CONFIG);
     }
@@ -50,40 +56,80 @@ program
   .option('--config <file>', 'YAML config file; without one, the host collectors that work here run with defaults')
   .option('--web.listen-address <address>', 'address to listen on for the web interface and telemetry', ':9847')
   .option('--web.telemetry-path <path>', 'path under which to expose metrics', '/metrics')
+  .option('--web.config.file <file>', 'exporter-toolkit web config: TLS and basic auth (bcrypt hashes)')
+  .option('--web.enable-lifecycle', 'enable POST /-/reload (SIGHUP always reloads)', false)
   .option('--path.procfs <dir>', 'procfs mountpoint', nonEmpty('--path.procfs'), '/proc')
   .option('--path.sysfs <dir>', 'sysfs mountpoint', nonEmpty('--path.sysfs'), '/sys')
   .option('--path.rootfs <dir>', 'root of the host filesystem (config files, mount points)', nonEmpty('--path.rootfs'), '/')
   .addOption(new Option('--log.level <level>', 'only log messages with this or a higher severity').choices(logLevels).default('info'))
-  .action(async (opts: Record<string, string>) => {
+  .action(async (opts: Record<string, string | boolean | undefined>) => {
     const log = createLogger(opts['log.level'] as LogLevel);
-    const config = opts['config'] ? readConfigOrExit(opts['config']) : null;
-    const paths: HostPaths = { procfs: opts['path.procfs']!, sysfs: opts['path.sysfs']!, rootfs: opts['path.rootfs']! };
-    const telemetryPath = opts['web.telemetryPath']!;
+    const configFile = opts['config'] as string | undefined;
+    const webConfigFile = opts['web.config.file'] as string | undefined;
+    const listenAddress = opts['web.listenAddress'] as string;
+    const telemetryPath = opts['web.telemetryPath'] as string;
+    const paths: HostPaths = {
+      procfs: opts['path.procfs'] as string,
+      sysfs: opts['path.sysfs'] as string,
+      rootfs: opts['path.rootfs'] as string,
+    };
+    const config = configFile ? readConfigOrExit(configFile) : null;
+    const web = webConfigFile ? readConfigOrExit(webConfigFile, loadWebConfig) : noWebConfig;
+    if (!parseListenAddress(listenAddress)) {
+      process.stderr.write(`--web.listen-address: ${JSON.stringify(listenAddress)} is not [host]:port (e.g. :9847, 127.0.0.1:9847, [::1]:9847)\n`);
+      process.exit(EXIT_CONFIG);
+    }
     if (!telemetryPath.startsWith('/')) {
       process.stderr.write(`--web.telemetry-path must start with "/", got ${JSON.stringify(telemetryPath)}\n`);
       process.exit(EXIT_CONFIG);
     }
-    if (!parseListenAddress(opts['web.listenAddress']!)) {
-      process.stderr.write(`--web.listen-address: ${JSON.stringify(opts['web.listenAddress'])} is not [host]:port (e.g. :9847, 127.0.0.1:9847, [::1]:9847)\n`);
-      process.exit(EXIT_CONFIG);
-    }
     const collectors = await selectCollectors(config, collectorModules, { paths, log });
     if (collectors.length === 0) log.warn('no collectors enabled: /metrics serves only the exporter\'s own metrics');
-    let exporter;
+
+    let exporter: RunningExporter | undefined;
+    // Re-reads both files; an invalid one is logged and the running config stays.
+    let reloading: Promise<{ ok: true } | { ok: false; error: string }> = Promise.resolve({ ok: true });
+    const reload = () => {
+      reloading = reloading.then(async () => {
+        try {
+          const newConfig = configFile ? loadConfig(configFile, collectorModules, configSections) : null;
+          const newWeb = webConfigFile ? loadWebConfig(webConfigFile) : noWebConfig;
+          const newCollectors = await selectCollectors(newConfig, collectorModules, { paths, log });
+          await exporter!.replaceCollectors(newCollectors);
+          exporter!.replaceWebConfig(newWeb);
+          log.info({ collectors: newCollectors.map((c) => c.name) }, 'configuration reloaded');
+          return { ok: true as const };
+        } catch (err) {
+          const error = errorMessage(err);
+          log.error({ err: error }, 'configuration reload failed; the running configuration stays');
+          return { ok: false as const, error };
+        }
+      });
+      return reloading;
+    };
     try {
-      exporter = await startExporter({ collectors, paths, log, listenAddress: opts['web.listenAddress']!, telemetryPath });
+      exporter = await startExporter({
+        collectors,
+        paths,
+        log,
+        listenAddress,
+        telemetryPath,
+        web,
+        ...(opts['web.enableLifecycle'] ? { reload } : {}),
+      });
     } catch (err) {
       log.fatal({ err: errorMessage(err) }, 'cannot start the exporter');
       log.flush();
       process.exitCode = 1;
       return;
     }
+    const running = exporter;
     let stopping = false;
     const shutdown = (signal: string) => {
       if (stopping) return;
       stopping = true;
       log.info({ signal }, 'shutting down');
-      exporter.close().then(
+      running.close().then(
         () => {
           log.info('stopped');
           log.flush();
@@ -98,6 +144,10 @@ program
     };
     process.on('SIGTERM', () => shutdown('SIGTERM'));
     process.on('SIGINT', () => shutdown('SIGINT'));
+    process.on('SIGHUP', () => {
+      log.info('SIGHUP: reloading configuration');
+      void reload();
+    });
   });
 
 program

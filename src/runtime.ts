@@ -99,6 +99,21 @@ export class CollectorRuntime {
     return [...runtimeMetrics, ...this.collectors.flatMap((c) => c.metrics)];
   }
 
+  /**
+   * Takes over the last good data and health of the sources a previous runtime had under the
+   * same collector and source names (config reload), so series do not vanish while the new
+   * sources make their first refresh.
+   */
+  adopt(previous: CollectorRuntime): void {
+    for (const state of this.states) {
+      const old = previous.states.find((o) => o.collector.name === state.collector.name && o.source.id === state.source.id);
+      if (!old) continue;
+      state.lastGood = old.lastGood;
+      state.health = old.health;
+      state.lastDurationSeconds = old.lastDurationSeconds;
+    }
+  }
+
   /** Starts background sources: a first refresh now (never awaited), then on their schedule. */
   start(): void {
     for (const state of this.states) {

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { BasicAuth } from './basic-auth.js';
 import type { Collector } from './collector.js';
 import type { CollectorModule } from './collector-module.js';
 import { defaultSectionConfig, type HeadroomConfig } from './config/load.js';
@@ -7,7 +8,8 @@ import { parseListenAddress } from './listen-address.js';
 import type { HostPaths } from './paths.js';
 import { CollectorRuntime, errorMessage } from './runtime.js';
 import { selfMetrics } from './self-metrics.js';
-import { buildServer } from './server.js';
+import { buildServer, type ServingState } from './server.js';
+import { noWebConfig, type WebConfig } from './web-config.js';
 
 /**
  * The collectors to run: exactly the enabled sections of a config file, or without one the
@@ -44,24 +46,48 @@ export async function selectCollectors(
   return collectors;
 }
 
-export interface RunningExporter {
-  readonly url: string;
-  readonly runtime: CollectorRuntime;
-  close(): Promise<void>;
-}
-
-export async function startExporter(opts: {
+export interface ExporterOptions {
   collectors: readonly Collector[];
   paths: HostPaths;
   log: Logger;
   listenAddress: string;
   telemetryPath: string;
-}): Promise<RunningExporter> {
+  web?: WebConfig;
+  /** With --web.enable-lifecycle: what POST /-/reload does. */
+  reload?: () => Promise<{ ok: true } | { ok: false; error: string }>;
+}
+
+/** A listening exporter whose collectors (and web users) can be replaced while it serves. */
+export interface RunningExporter {
+  readonly url: string;
+  readonly runtime: CollectorRuntime;
+  /** Swaps in new collectors, keeping each source's last data; stops the old ones. */
+  replaceCollectors(collectors: readonly Collector[]): Promise<void>;
+  /** Applies a reloaded web config's users and headers (TLS settings need a restart). */
+  replaceWebConfig(web: WebConfig): void;
+  close(): Promise<void>;
+}
+
+function servingState(collectors: readonly Collector[], paths: HostPaths, log: Logger): ServingState {
+  const runtime = new CollectorRuntime(collectors, { paths, log });
+  return { runtime, exposition: new Exposition([...selfMetrics, ...runtime.catalog()]) };
+}
+
+export async function startExporter(opts: ExporterOptions): Promise<RunningExporter> {
   const listen = parseListenAddress(opts.listenAddress);
   if (!listen) throw new Error(`invalid --web.listen-address ${JSON.stringify(opts.listenAddress)} (expected [host]:port)`);
-  const runtime = new CollectorRuntime(opts.collectors, { paths: opts.paths, log: opts.log });
-  const exposition = new Exposition([...selfMetrics, ...runtime.catalog()]);
-  const app = await buildServer({ runtime, exposition, telemetryPath: opts.telemetryPath, log: opts.log });
+  let web = opts.web ?? noWebConfig;
+  let current = servingState(opts.collectors, opts.paths, opts.log);
+  const auth = new BasicAuth(web.users);
+  const app = await buildServer({
+    current: () => current,
+    telemetryPath: opts.telemetryPath,
+    log: opts.log,
+    auth,
+    headers: () => web.headers,
+    tls: web.tls,
+    ...(opts.reload ? { reload: opts.reload } : {}),
+  });
   // No host: every interface, IPv6 and IPv4 where the kernel has IPv6, as Go's ":port" does.
   const url = await app.listen({ port: listen.port, host: listen.host ?? '::' }).catch((err: NodeJS.ErrnoException) => {
     if (listen.host === null && (err.code === 'EAFNOSUPPORT' || err.code === 'EADDRNOTAVAIL')) {
@@ -69,17 +95,31 @@ export async function startExporter(opts: {
     }
     throw err;
   });
-  runtime.start();
+  current.runtime.start();
   opts.log.info(
-    { address: url, telemetryPath: opts.telemetryPath, collectors: opts.collectors.map((c) => c.name) },
+    { address: url, telemetryPath: opts.telemetryPath, tls: web.tls !== null, basicAuth: auth.enabled, collectors: opts.collectors.map((c) => c.name) },
     'headroom exporter listening',
   );
   return {
     url,
-    runtime,
+    get runtime() {
+      return current.runtime;
+    },
+    async replaceCollectors(collectors) {
+      const next = servingState(collectors, opts.paths, opts.log);
+      next.runtime.adopt(current.runtime);
+      const previous = current;
+      current = next;
+      next.runtime.start();
+      await previous.runtime.stop();
+    },
+    replaceWebConfig(newWeb) {
+      web = newWeb;
+      auth.setUsers(newWeb.users);
+    },
     async close() {
       await app.close();
-      await runtime.stop();
+      await current.runtime.stop();
     },
   };
 }

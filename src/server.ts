@@ -1,19 +1,33 @@
+import type { TLSSocket } from 'node:tls';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
+import type { BasicAuth } from './basic-auth.js';
 import type { Exposition } from './exposition.js';
 import type { CollectorRuntime } from './runtime.js';
 import { selfSamples, version } from './self-metrics.js';
 import { renderStatusPage } from './status-page.js';
+import type { ClientAuthType, TlsSettings } from './web-config.js';
 
 const gzipAsync = promisify(gzip);
 
+/** What the routes serve; swapped as a whole when the config is reloaded. */
+export interface ServingState {
+  readonly runtime: CollectorRuntime;
+  readonly exposition: Exposition;
+}
+
 export interface ServerOptions {
-  runtime: CollectorRuntime;
-  exposition: Exposition;
+  current: () => ServingState;
   telemetryPath: string;
   log: Logger;
+  auth: BasicAuth;
+  /** Extra response headers from the web config. */
+  headers: () => Readonly<Record<string, string>>;
+  tls: TlsSettings | null;
+  /** Set when --web.enable-lifecycle is given: POST /-/reload calls it. */
+  reload?: () => Promise<{ ok: true } | { ok: false; error: string }>;
 }
 
 /** Leave Prometheus this much of its scrape timeout to receive the reply. */
@@ -25,8 +39,9 @@ function scrapeBudgetMs(header: string | string[] | undefined): number | undefin
   return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 * SCRAPE_TIMEOUT_MARGIN : undefined;
 }
 
-const metricsRoute: FastifyPluginAsync<ServerOptions> = async (app, { runtime, exposition, telemetryPath }) => {
+const metricsRoute: FastifyPluginAsync<ServerOptions> = async (app, { current, telemetryPath }) => {
   app.get(telemetryPath, async (req, reply) => {
+    const { runtime, exposition } = current();
     const samples = await runtime.scrape(scrapeBudgetMs(req.headers['x-prometheus-scrape-timeout-seconds']));
     samples.push(...selfSamples());
     const body = await exposition.render(samples);
@@ -40,20 +55,65 @@ const metricsRoute: FastifyPluginAsync<ServerOptions> = async (app, { runtime, e
   });
 };
 
-const statusRoutes: FastifyPluginAsync<ServerOptions> = async (app, { runtime, telemetryPath }) => {
+const statusRoutes: FastifyPluginAsync<ServerOptions> = async (app, { current, telemetryPath, reload }) => {
   // Liveness only: a failing collector is reported in /metrics, not by restarting the exporter.
   app.get('/healthz', async (_req, reply) => reply.type('text/plain; charset=utf-8').send('ok\n'));
+  if (reload) {
+    app.post('/-/reload', async (_req, reply) => {
+      const result = await reload();
+      if (result.ok) return reply.type('text/plain; charset=utf-8').send('config reloaded\n');
+      return reply.code(500).type('text/plain; charset=utf-8').send(`failed to reload config: ${result.error}\n`);
+    });
+  }
   if (telemetryPath === '/') return; // the metrics own the root then
   app.get('/', async (_req, reply) =>
-    reply.type('text/html; charset=utf-8').send(renderStatusPage({ version, telemetryPath, collectors: runtime.status() })),
+    reply.type('text/html; charset=utf-8').send(renderStatusPage({ version, telemetryPath, collectors: current().runtime.status() })),
   );
 };
 
+/** Client certificate checks that Node's TLS options alone cannot express (exporter-toolkit's modes). */
+function clientCertProblem(mode: ClientAuthType, socket: TLSSocket): string | null {
+  if (mode === 'NoClientCert' || mode === 'RequestClientCert' || mode === 'RequireAndVerifyClientCert') return null;
+  const cert = typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate() : null;
+  const given = cert !== null && Object.keys(cert).length > 0;
+  if (mode === 'RequireAnyClientCert') return given ? null : 'a client certificate is required';
+  return given && !socket.authorized ? `client certificate not verified: ${String(socket.authorizationError)}` : null;
+}
+
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const tls = options.tls;
   const app = Fastify({
     loggerInstance: options.log as FastifyBaseLogger,
     // A log line per scrape is noise; failures are logged by the runtime where they happen.
     logController: new LogController({ disableRequestLogging: true }),
+    ...(tls
+      ? {
+          https: {
+            key: tls.key,
+            cert: tls.cert,
+            ...(tls.ca ? { ca: tls.ca } : {}),
+            minVersion: tls.minVersion,
+            ...(tls.maxVersion ? { maxVersion: tls.maxVersion } : {}),
+            requestCert: tls.clientAuth !== 'NoClientCert',
+            rejectUnauthorized: tls.clientAuth === 'RequireAndVerifyClientCert',
+          },
+        }
+      : {}),
+  });
+  app.addHook('onRequest', async (req, reply) => {
+    for (const [name, value] of Object.entries(options.headers())) reply.header(name, value);
+    if (tls) {
+      const problem = clientCertProblem(tls.clientAuth, req.raw.socket as TLSSocket);
+      if (problem) return reply.code(403).type('text/plain; charset=utf-8').send(`${problem}\n`);
+    }
+    if (!(await options.auth.check(req.headers.authorization))) {
+      return reply
+        .code(401)
+        .header('www-authenticate', 'Basic realm="headroom"')
+        .type('text/plain; charset=utf-8')
+        .send('Unauthorized\n');
+    }
+    return undefined;
   });
   await app.register(metricsRoute, options);
   await app.register(statusRoutes, options);

@@ -50,14 +50,11 @@ function formatPath(p: readonly PropertyKey[]): string {
 }
 
 /**
- * Reads and validates a config file. Throws ConfigError listing every problem, each as
- * `FILE:LINE:COL: key.path: what is wrong`.
+ * Reads a YAML file and validates it against `schema`. Throws ConfigError listing every
+ * problem, each as `FILE:LINE:COL: key.path: what is wrong`. Shared by every file headroom
+ * reads (the config, the web config).
  */
-export function loadConfig(
-  file: string,
-  modules: readonly CollectorModule[],
-  sections: readonly ConfigSection[] = [],
-): HeadroomConfig {
+export function readYamlFile<S extends z.ZodType>(file: string, schema: S): z.output<S> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -79,7 +76,6 @@ export function loadConfig(
     );
   }
   const raw: unknown = doc.toJS() ?? {};
-  const schema = rootSchema(modules, sections, { baseDir: path.dirname(path.resolve(file)) });
   const result = schema.safeParse(raw);
   if (!result.success) {
     const where = (p: readonly PropertyKey[]) => {
@@ -117,7 +113,17 @@ export function loadConfig(
     throw new ConfigError(file, problems);
   }
 
-  const parsed = result.data as { collectors?: Record<string, { enabled: boolean } | undefined> } & Record<string, unknown>;
+  return result.data;
+}
+
+/** Reads and validates the headroom config file (see readYamlFile for the error format). */
+export function loadConfig(
+  file: string,
+  modules: readonly CollectorModule[],
+  sections: readonly ConfigSection[] = [],
+): HeadroomConfig {
+  const schema = rootSchema(modules, sections, { baseDir: path.dirname(path.resolve(file)) });
+  const parsed = readYamlFile(file, schema) as { collectors?: Record<string, { enabled: boolean } | undefined> } & Record<string, unknown>;
   const collectors = new Map<string, unknown>();
   for (const m of modules) {
     const sectionConfig = parsed.collectors?.[m.name];
