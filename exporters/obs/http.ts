@@ -37,6 +37,9 @@ const NETWORK_ERRORS: Readonly<Record<string, string>> = {
   EPIPE: 'connection closed by the server',
 };
 
+/** Characters handed to the parser per turn of the event loop (about 1 ms of parsing). */
+const SLICE_CHARS = 16 * 1024;
+
 /** How much of an error reply is read to find OBS's <summary> explanation. */
 const ERROR_BODY_BYTES = 4096;
 
@@ -111,6 +114,8 @@ export class ObsClient {
         }
         const decoder = new StringDecoder('utf8');
         let received = 0;
+        let slicing = false;
+        let ended = false;
         response.on('data', (chunk: Buffer) => {
           if (settled) return;
           received += chunk.length;
@@ -118,21 +123,54 @@ export class ObsClient {
             fail(new ObsHttpError(`${where}: response exceeds max_response_size (${this.options.maxResponseBytes} bytes); download stopped, refused as hostile`, null));
             return;
           }
-          try {
-            onText(decoder.write(chunk));
-          } catch (err) {
-            fail(err);
+          const text = decoder.write(chunk);
+          if (text.length <= SLICE_CHARS) {
+            try {
+              onText(text);
+            } catch (err) {
+              fail(err);
+            }
+            return;
           }
+          // A socket read can hand over 64 KiB at once; parsing it in one go would hold the
+          // event loop for several ms. Feed it in slices, one per turn of the loop, with the
+          // response paused meanwhile so that order is kept and 'end' waits.
+          response.pause();
+          slicing = true;
+          let offset = 0;
+          const step = () => {
+            if (settled) return;
+            try {
+              onText(text.slice(offset, offset + SLICE_CHARS));
+            } catch (err) {
+              fail(err);
+              return;
+            }
+            offset += SLICE_CHARS;
+            if (offset < text.length) setImmediate(step);
+            else {
+              slicing = false;
+              if (ended) onEnd();
+              else response.resume();
+            }
+          };
+          step();
         });
-        response.on('end', () => {
+        // 'end' can come while the last chunk is still being fed slice by slice.
+        const onEnd = () => {
           if (settled) return;
+          if (slicing) {
+            ended = true;
+            return;
+          }
           try {
             onText(decoder.end());
             finish();
           } catch (err) {
             fail(err);
           }
-        });
+        };
+        response.on('end', onEnd);
         response.on('error', () => fail(new ObsHttpError(`${where}: connection lost after ${received} bytes, before the response was complete`, null)));
         response.on('close', () => {
           if (!response.complete) fail(new ObsHttpError(`${where}: connection closed after ${received} bytes, before the response was complete`, null));

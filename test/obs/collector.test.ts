@@ -7,6 +7,7 @@ import { defaultHostPaths } from '../../src/paths.js';
 import { CollectorRuntime } from '../../src/runtime.js';
 import { createObsCollector } from '../../exporters/obs/collector.js';
 import { obsConfigSchema } from '../../exporters/obs/config.js';
+import { generateWorkerStatus } from '../../sim/obs/generator.js';
 import { startObsSimulator, type ObsFault, type ObsSimulator } from '../../sim/obs/server.js';
 import { freePort } from '../support/net.js';
 import { tempDir } from '../support/tmp.js';
@@ -104,6 +105,35 @@ describe('OBS collector against the simulated API', () => {
     expect(value(s, 'headroom_obs_daemon_state', { obs: 'mer', partition: 'main', type: 'dispatcher', arch: '', state: 'running' })).toBe(1);
     expect(value(s, 'headroom_obs_daemon_state', { obs: 'mer', partition: 'main', type: 'scheduler', arch: 'dispatcher', state: 'running' })).toBeUndefined();
     expect(value(s, 'headroom_obs_scheduler_queue', { obs: 'mer', partition: 'main', arch: 'x86_64', queue: 'low' })).toBe(4690);
+  });
+
+  it('streams a generated 5,000-worker document and exports the generator\'s totals', async () => {
+    // 250 hosts × 20 instances in three partitions: about 600 KB, many socket reads, each fed in slices.
+    const generated = generateWorkerStatus({ hosts: 250, instancesPerHost: 20, partitions: ['main', 'arm', 'ports'], seed: 11 });
+    const big = await startObsSimulator({ workerStatus: generated.xml });
+    afterAll(() => big.close());
+    const { runtime } = runtimeFor([{ name: 'farm', url: big.url }]);
+    await runtime.refreshCollector('obs');
+    const s = runtime.snapshot();
+    expect(value(s, 'headroom_obs_up', { obs: 'farm' })).toBe(1);
+    let total = 0;
+    for (const [hostarch, counts] of Object.entries(generated.totals.byHostarch)) {
+      for (const [state, n] of Object.entries(counts)) {
+        expect(value(s, 'headroom_obs_workers', { obs: 'farm', hostarch, state })).toBe(n);
+        total += n;
+      }
+    }
+    expect(total).toBe(250 * 20);
+    for (const [host, counts] of Object.entries(generated.totals.byHost)) {
+      for (const [state, n] of Object.entries(counts)) expect(value(s, 'headroom_obs_worker_host_instances', { obs: 'farm', host, state })).toBe(n);
+    }
+    for (const [arch, n] of Object.entries(generated.totals.building)) expect(value(s, 'headroom_obs_jobs_building', { obs: 'farm', arch })).toBe(n);
+    for (const [arch, t] of Object.entries(generated.totals.oldestStart)) {
+      expect(value(s, 'headroom_obs_oldest_build_start_timestamp_seconds', { obs: 'farm', arch })).toBe(t);
+    }
+    for (const d of generated.totals.daemons) {
+      expect(value(s, 'headroom_obs_daemon_state', { obs: 'farm', partition: d.partition, type: d.type, arch: d.arch, state: d.state })).toBe(1);
+    }
   });
 
   it('polls several instances, each on its own, and fails the collector only as a whole', async () => {
