@@ -1,4 +1,9 @@
+import { blackboxGenerator, prometheusGenerator, targetsGenerator } from '../estate/section.js';
 import type { ArtifactGenerator } from './generate.js';
 
 /** Everything `headroom generate` writes, in order; each part is listed here once. */
-export const artifactGenerators: readonly ArtifactGenerator[] = [];
+export const artifactGenerators: readonly ArtifactGenerator[] = [
+  prometheusGenerator,
+  targetsGenerator,
+  blackboxGenerator,
+];

@@ -1,7 +1,10 @@
+import { estateSection } from '../../estate/section.js';
 import type { ConfigSection } from './load.js';
 
 /**
  * Top-level config sections besides `collectors` (used by `headroom generate`): each is
  * defined next to what it configures and listed here once.
  */
-export const configSections: readonly ConfigSection[] = [];
+export const configSections: readonly ConfigSection[] = [
+  estateSection,
+];
