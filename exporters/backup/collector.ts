@@ -50,8 +50,11 @@ export function healthSamples(t: BackupTarget, h: SourceHealth): Sample[] {
   ];
 }
 
+// Process-wide, not per collector: after a config reload the old collector's read may still be
+// running when the new one starts on the same repository.
+const serialiser = new PerKeySerialiser();
+
 export function createBackupCollector(config: BackupConfig): Collector {
-  const serialiser = new PerKeySerialiser();
   const sources = config.targets.map(
     (t): Source => ({
       id: t.name,
