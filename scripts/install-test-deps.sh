@@ -14,6 +14,7 @@ declare -A needed=(
   [borg]=borgbackup
   [virsh]=libvirt-clients
   [git]=git
+  [openssl]=openssl
 )
 if [[ "${1:-}" == "--bench" ]]; then
   needed[prometheus-node-exporter]=prometheus-node-exporter

@@ -2,6 +2,7 @@
 // an HTTP server on 127.0.0.1 that serves worker status and build results with basic auth,
 // and can be told to misbehave the ways a real OBS, its proxy or the network do.
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 
 export type ObsFault =
@@ -41,6 +42,8 @@ export interface ObsSimulatorOptions {
   workerStatus?: string;
   /** Project name → resultlist XML served for /build/<project>/_result. */
   results?: Record<string, string>;
+  /** Serve HTTPS with this PEM key and certificate instead of plain HTTP. */
+  tls?: { key: string; cert: string };
 }
 
 export interface ObsSimulator {
@@ -178,8 +181,8 @@ export async function startObsSimulator(options: ObsSimulatorOptions = {}): Prom
     sendDocument(res, body);
   };
 
-  const server = http.createServer(handle);
-  server.on('connection', (socket) => {
+  const server = options.tls ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, handle) : http.createServer(handle);
+  server.on(options.tls ? 'secureConnection' : 'connection', (socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
@@ -187,7 +190,7 @@ export async function startObsSimulator(options: ObsSimulatorOptions = {}): Prom
   const { port } = server.address() as AddressInfo;
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     requests,
     setWorkerStatus(xml) {
       workerStatus = xml;
