@@ -8,6 +8,11 @@ export interface CollectContext {
   /** Aborted when the refresh times out or the exporter shuts down: pass it to fetch, execFile, etc. */
   readonly signal: AbortSignal;
   readonly log: Logger;
+  /**
+   * Attaches a remark to this refresh when it succeeds in a degraded way (libvirt unavailable,
+   * an optional file missing): shown on the status page beside the success.
+   */
+  note?(text: string): void;
 }
 
 /** What the runtime knows about one source's refreshes; collectors turn it into health series. */
@@ -19,6 +24,8 @@ export interface SourceHealth {
   /** Unix seconds of the latest successful refresh, or null if none succeeded yet. */
   readonly lastSuccessSeconds: number | null;
   readonly lastError: string | null;
+  /** Remarks of the latest successful refresh (see CollectContext.note). */
+  readonly notes: readonly string[];
 }
 
 /**

@@ -44,6 +44,7 @@ export interface SourceStatus {
   lastAttemptSeconds: number | null;
   lastDurationSeconds: number | null;
   lastError: string | null;
+  notes: readonly string[];
   series: number;
 }
 
@@ -177,6 +178,7 @@ export class CollectorRuntime {
             lastAttemptSeconds: s.health?.lastAttemptSeconds ?? null,
             lastDurationSeconds: s.lastDurationSeconds,
             lastError: s.health?.lastError ?? null,
+            notes: s.health?.notes ?? [],
             series: s.lastGood?.length ?? 0,
           }),
         );
@@ -218,7 +220,8 @@ export class CollectorRuntime {
 
     const controller = new AbortController();
     state.controller = controller;
-    const ctx = { paths: this.options.paths, signal: controller.signal, log };
+    const notes: string[] = [];
+    const ctx = { paths: this.options.paths, signal: controller.signal, log, note: (text: string) => void notes.push(text) };
     const run = Promise.resolve().then(() => source.collect(ctx));
     const running = { promise: run, since: started };
     state.running = running;
@@ -242,7 +245,7 @@ export class CollectorRuntime {
       }
       const problem = validateSamples(collector, result);
       if (problem) this.record(state, log, started, { error: `returned invalid samples: ${problem}` });
-      else this.record(state, log, started, { samples: result as Sample[] });
+      else this.record(state, log, started, { samples: result as Sample[], notes });
     } catch (err) {
       this.record(state, log, started, { error: errorMessage(err) });
     } finally {
@@ -255,14 +258,14 @@ export class CollectorRuntime {
     state: SourceState,
     log: Logger,
     startedMs: number,
-    outcome: { samples: Sample[] } | { error: string },
+    outcome: { samples: Sample[]; notes: string[] } | { error: string },
   ): void {
     const nowSeconds = Date.now() / 1000;
     const previous = state.health;
     state.lastDurationSeconds = (performance.now() - startedMs) / 1000;
     if ('samples' in outcome) {
       state.lastGood = outcome.samples;
-      state.health = { ok: true, lastAttemptSeconds: nowSeconds, lastSuccessSeconds: nowSeconds, lastError: null };
+      state.health = { ok: true, lastAttemptSeconds: nowSeconds, lastSuccessSeconds: nowSeconds, lastError: null, notes: outcome.notes };
       if (previous && !previous.ok) log.info('collection recovered');
       return;
     }
@@ -271,6 +274,7 @@ export class CollectorRuntime {
       lastAttemptSeconds: nowSeconds,
       lastSuccessSeconds: previous?.lastSuccessSeconds ?? null,
       lastError: outcome.error,
+      notes: previous?.notes ?? [],
     };
     // Log a failure when it starts or changes; repeating the same one every scrape is noise.
     if (!previous || previous.ok || previous.lastError !== outcome.error) {

@@ -17,12 +17,12 @@ export function renderStatusPage(input: { version: string; telemetryPath: string
     c.sources.map((s) => {
       const state = s.ok === null ? 'pending' : s.ok ? 'ok' : 'failing';
       const source = s.id === c.name ? '' : escapeHtml(s.id);
-      return `<tr class="${state}"><td>${escapeHtml(c.name)}</td><td>${source}</td><td>${state}</td><td>${s.background ? 'background' : 'at scrape'}</td><td>${when(s.lastSuccessSeconds, now)}</td><td>${s.lastDurationSeconds === null ? '' : s.lastDurationSeconds.toFixed(3) + 's'}</td><td>${s.series}</td><td>${s.lastError ? escapeHtml(s.lastError) : ''}</td></tr>`;
+      return `<tr class="${state}"><td>${escapeHtml(c.name)}</td><td>${source}</td><td>${state}</td><td>${s.background ? 'background' : 'at scrape'}</td><td>${when(s.lastSuccessSeconds, now)}</td><td>${s.lastDurationSeconds === null ? '' : s.lastDurationSeconds.toFixed(3) + 's'}</td><td>${s.series}</td><td>${s.lastError ? escapeHtml(s.lastError) : ''}</td><td>${s.notes.map(escapeHtml).join('<br>')}</td></tr>`;
     }),
   );
   const body =
     rows.length > 0
-      ? `<table><thead><tr><th>collector</th><th>source</th><th>state</th><th>refresh</th><th>last success</th><th>duration</th><th>series</th><th>last error</th></tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table>`
+      ? `<table><thead><tr><th>collector</th><th>source</th><th>state</th><th>refresh</th><th>last success</th><th>duration</th><th>series</th><th>last error</th><th>notes</th></tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table>`
       : '<p>No collectors are enabled.</p>';
   return `<!doctype html>
 <html><head><meta charset="utf-8"><title>headroom exporter</title>

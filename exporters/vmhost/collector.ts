@@ -36,6 +36,7 @@ export function createVmhostCollector(config: VmhostConfig): Collector {
       scanQemuProcesses(ctx.paths, ctx.signal),
     ]);
     if (!libvirt.available) {
+      ctx.note?.(`libvirt unavailable (${libvirt.reason}): counting qemu processes, host totals from /proc and /sys`);
       if (libvirt.reason !== lastUnavailable) {
         ctx.log.info({ reason: libvirt.reason }, 'libvirt unavailable: reporting qemu processes and host totals from /proc and /sys');
       }
