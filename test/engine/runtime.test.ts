@@ -270,6 +270,26 @@ describe('collector runtime', () => {
     expect(find(rt.snapshot(), 'headroom_test_widgets', { colour: 'c' })).toBe(2);
   });
 
+  it('keeps the notes of a degraded but successful refresh for the status page', async () => {
+    let degraded = true;
+    const c = singleSourceCollector({
+      name: 'noted',
+      metrics: [widgets],
+      timeoutMs: 1000,
+      async collect(ctx) {
+        if (degraded) ctx.note?.('libvirt unavailable: virsh not found');
+        return [sample(widgets, { colour: 'n' }, 1)];
+      },
+    });
+    const rt = runtimeOf(c);
+    await rt.scrape();
+    expect(rt.status()[0]!.ok).toBe(true);
+    expect(rt.status()[0]!.sources[0]!.notes).toEqual(['libvirt unavailable: virsh not found']);
+    degraded = false;
+    await rt.scrape();
+    expect(rt.status()[0]!.sources[0]!.notes).toEqual([]);
+  });
+
   it('refuses two collectors that define the same metric', () => {
     const a = singleSourceCollector({ name: 'a', metrics: [widgets], timeoutMs: 1, collect: async () => [] });
     const b = singleSourceCollector({ name: 'b', metrics: [widgets], timeoutMs: 1, collect: async () => [] });
