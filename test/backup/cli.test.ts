@@ -2,7 +2,7 @@
 // one, the exporter running in a non-UTC zone: /metrics, the status page and the logs.
 import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startExporterProcess, type ExporterProcess } from '../support/exporter.js';
 import { parseMetricsText, valueOf, type ParsedSeries } from '../support/metrics-text.js';
 import { waitFor } from '../support/net.js';
@@ -24,7 +24,12 @@ const borgTime = Date.UTC(2024, 2, 1, 9, 0, 0) / 1000; // --timestamp 2024-03-01
 const fileTime = Date.UTC(2024, 2, 3, 4, 5, 6) / 1000;
 const commitTime = Date.UTC(2024, 2, 1, 0, 0, 0) / 1000; // 2024-03-01T09:00:00+09:00
 
-let exporter: ExporterProcess;
+let exporter: ExporterProcess | undefined;
+// startExporterProcess registers its own afterAll, but one registered from inside beforeAll
+// never runs (the exporter then outlives the test run): stop it here, at the top level.
+afterAll(async () => {
+  await exporter?.stop('SIGKILL');
+});
 
 beforeAll(async () => {
   const data = path.join(dir, 'data');
@@ -75,7 +80,7 @@ describe('headroom serve with backup targets', () => {
 
   it('serves every target after its first background read', async () => {
     await waitFor(async () => {
-      text = await (await fetch(`${exporter.url}/metrics`)).text();
+      text = await (await fetch(`${exporter!.url}/metrics`)).text();
       series = parseMetricsText(text);
       return targets.every((t) => valueOf(series, 'headroom_backup_check_success', { target: t }) !== undefined) ? true : undefined;
     }, 'every target read once');
@@ -108,12 +113,12 @@ describe('headroom serve with backup targets', () => {
   });
 
   it('names the failing target and its reason in the log and on the status page, never a secret', async () => {
-    const logLine = await waitFor(() => exporter.logs.find((l) => l.includes('"source":"wiki-wrong"') && l.includes('wrong passphrase')), 'the failure log line');
+    const logLine = await waitFor(() => exporter!.logs.find((l) => l.includes('"source":"wiki-wrong"') && l.includes('wrong passphrase')), 'the failure log line');
     expect(logLine).toContain('"collector":"backup"');
-    const page = await (await fetch(`${exporter.url}/`)).text();
+    const page = await (await fetch(`${exporter!.url}/`)).text();
     expect(page).toContain('wiki-wrong');
     expect(page).toMatch(/wrong passphrase/);
-    const everything = exporter.logs.join('\n') + page + text;
+    const everything = exporter!.logs.join('\n') + page + text;
     for (const secret of [RESTIC_SECRET, BORG_SECRET, WRONG]) expect(everything).not.toContain(secret);
   });
 });
