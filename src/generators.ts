@@ -1,4 +1,5 @@
 import { blackboxGenerator, prometheusGenerator, targetsGenerator } from '../estate/section.js';
+import { dashboardsGenerator } from '../dashboards/generator.js';
 import type { ArtifactGenerator } from './generate.js';
 
 /** Everything `headroom generate` writes, in order; each part is listed here once. */
@@ -6,4 +7,5 @@ export const artifactGenerators: readonly ArtifactGenerator[] = [
   prometheusGenerator,
   targetsGenerator,
   blackboxGenerator,
+  dashboardsGenerator,
 ];

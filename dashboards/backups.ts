@@ -1,0 +1,128 @@
+// Backups: the age of each target's newest backup against its freshness objective, and
+// whether the last read of its metadata worked.
+import * as units from '@grafana/grafana-foundation-sdk/units';
+import { RECORDED_BACKUP_AGE, RECORDED_BACKUP_AGE_OVER_MAX_AGE } from '../alerts/recording.js';
+import { checkSuccess, checkTimestamp, maxAge, snapshots } from '../exporters/backup/metrics.js';
+import { dashboard, instanceVariable, okFailed, PanelFactory, rising } from './panels.js';
+import { recorded, sel } from './promql.js';
+
+export const BACKUPS_UID = 'headroom-backups';
+
+export function backupsDashboard() {
+  const p = new PanelFactory();
+  const d = dashboard({
+    uid: BACKUPS_UID,
+    title: 'headroom / Backups',
+    description: 'Age of every backup target\'s newest backup against its objective, and the result of the last metadata read.',
+    from: 'now-7d',
+  }).withVariable(instanceVariable(maxAge, 'Backup host'));
+
+  d.withRow(p.row('Freshness'));
+  d.withPanel(
+    p.stat({
+      title: 'Targets overdue',
+      description: 'Targets whose newest backup is older than their max_age (BackupStale).',
+      unit: units.Short,
+      queries: [{ expr: `count(${recorded(RECORDED_BACKUP_AGE_OVER_MAX_AGE)} > 1) or vector(0)`, instant: true }],
+      steps: rising(1, 1),
+      w: 6,
+      h: 4,
+    }),
+  );
+  d.withPanel(
+    p.stat({
+      title: 'Targets failing to read',
+      description: 'Targets whose last metadata read failed (wrong password, missing repository, timeout); see the status page for why.',
+      unit: units.Short,
+      queries: [{ expr: `count(${sel(checkSuccess)} == 0) or vector(0)`, instant: true }],
+      steps: rising(1, 1),
+      w: 6,
+      h: 4,
+    }),
+  );
+  d.withPanel(
+    p.stat({
+      title: 'Targets',
+      description: 'Backup targets configured on the selected hosts.',
+      unit: units.Short,
+      queries: [{ expr: `count(${sel(maxAge)})`, instant: true }],
+      w: 6,
+      h: 4,
+    }),
+  );
+  d.withPanel(
+    p.stat({
+      title: 'Oldest metadata read',
+      description: 'Seconds since the least recently read target was read, successful or not: a stalled schedule shows here.',
+      unit: units.Seconds,
+      queries: [{ expr: `time() - min(${sel(checkTimestamp)})`, instant: true }],
+      steps: rising(3600, 6 * 3600),
+      w: 6,
+      h: 4,
+    }),
+  );
+  d.withPanel(
+    p.bars({
+      title: 'Age against objective',
+      description: 'Each target\'s backup age as a share of its max_age: orange from 75 %, red when overdue.',
+      unit: units.PercentUnit,
+      queries: [{ expr: recorded(RECORDED_BACKUP_AGE_OVER_MAX_AGE), legend: '{{target}} ({{kind}})', instant: true }],
+      steps: rising(0.75, 1),
+      min: 0,
+      max: 1.5,
+      w: 12,
+      h: 8,
+    }),
+  );
+  d.withPanel(
+    p.table({
+      title: 'Targets',
+      description: 'Per target: age of the newest backup, the objective, backups held and whether the last read worked.',
+      unit: units.Seconds,
+      queries: [
+        { expr: `max by (instance, target) (${recorded(RECORDED_BACKUP_AGE)})`, instant: true, table: true },
+        { expr: `max by (instance, target) (${sel(maxAge)})`, instant: true, table: true },
+        { expr: `max by (instance, target) (${sel(snapshots)})`, instant: true, table: true },
+        { expr: `max by (instance, target) (${sel(checkSuccess)})`, instant: true, table: true },
+      ],
+      transformations: [
+        { id: 'merge', options: {} },
+        {
+          id: 'organize',
+          options: {
+            excludeByName: { Time: true },
+            renameByName: { 'Value #A': 'age', 'Value #B': 'objective', 'Value #C': 'backups', 'Value #D': 'last read' },
+          },
+        },
+      ],
+      w: 12,
+      h: 8,
+    })
+      .overrideByName('backups', [{ id: 'unit', value: units.Short }])
+      .overrideByName('last read', [{ id: 'unit', value: units.NoUnit }, { id: 'mappings', value: okFailed() }]),
+  );
+  d.withPanel(
+    p.timeseries({
+      title: 'Backup age',
+      description: 'Age of each target\'s newest backup: a saw tooth that resets at every backup; a ramp that keeps climbing is a backup that stopped.',
+      unit: units.Seconds,
+      queries: [{ expr: recorded(RECORDED_BACKUP_AGE), legend: '{{target}}' }],
+      min: 0,
+      w: 12,
+      h: 8,
+    }),
+  );
+  d.withPanel(
+    p.timeline({
+      title: 'Last check result',
+      description: 'Whether each target\'s metadata read worked over time (not restic check or borg check).',
+      unit: units.NoUnit,
+      queries: [{ expr: sel(checkSuccess), legend: '{{target}}' }],
+      mappings: okFailed(),
+      steps: [['red', null], ['green', 1]],
+      w: 12,
+      h: 8,
+    }),
+  );
+  return d;
+}

@@ -1,0 +1,168 @@
+// VM density: how stretched each physical host is by the VMs it carries, libvirt domains and
+// unmanaged qemu processes (OBS build VMs) together, against its CPUs and memory.
+import * as units from '@grafana/grafana-foundation-sdk/units';
+import { defaultAlertsConfig } from '../alerts/config.js';
+import {
+  domains,
+  hostCpus,
+  hostMemory,
+  libvirtUp,
+  memoryAllocated,
+  memoryOvercommit,
+  qemuMemory,
+  qemuProcesses,
+  qemuVcpus,
+  vcpuOvercommit,
+  vcpusAllocated,
+} from '../exporters/vmhost/metrics.js';
+import { dashboard, instanceVariable, okFailed, PanelFactory, rising } from './panels.js';
+import { sel } from './promql.js';
+
+export const VM_DENSITY_UID = 'headroom-vm-density';
+
+const t = defaultAlertsConfig.thresholds;
+
+export function vmDensityDashboard() {
+  const p = new PanelFactory();
+  const d = dashboard({
+    uid: VM_DENSITY_UID,
+    title: 'headroom / VM density',
+    description: 'Domains, vCPUs and memory allocated against physical CPUs and memory per host, and unmanaged qemu VMs.',
+    from: 'now-7d',
+  }).withVariable(instanceVariable(hostCpus, 'VM host'));
+
+  d.withRow(p.row('All VM hosts'));
+  d.withPanel(
+    p.bars({
+      title: 'vCPU overcommit',
+      description: 'vCPUs allocated per host CPU, hosts side by side; red at the VMHostVCPUOvercommitHigh threshold.',
+      unit: units.PercentUnit,
+      queries: [{ expr: sel(vcpuOvercommit), legend: '{{instance}}', instant: true }],
+      steps: rising(t.vmhostVcpuOvercommitRatio / 2, t.vmhostVcpuOvercommitRatio),
+      min: 0,
+      max: t.vmhostVcpuOvercommitRatio * 1.5,
+      w: 12,
+      h: 7,
+    }),
+  );
+  d.withPanel(
+    p.bars({
+      title: 'Memory overcommit',
+      description: 'VM memory allocated over host memory, hosts side by side; red above 100 % (VMHostMemoryOvercommitted).',
+      unit: units.PercentUnit,
+      queries: [{ expr: sel(memoryOvercommit), legend: '{{instance}}', instant: true }],
+      steps: rising(0.9 * t.vmhostMemoryOvercommitRatio, t.vmhostMemoryOvercommitRatio),
+      min: 0,
+      max: 1.5 * t.vmhostMemoryOvercommitRatio,
+      w: 12,
+      h: 7,
+    }),
+  );
+
+  d.withRow(p.row('$instance', 'instance'));
+  d.withPanel(
+    p.stat({
+      title: 'libvirt',
+      description: 'Whether virsh answered on the last refresh; without libvirt every qemu process counts as unmanaged.',
+      unit: units.NoUnit,
+      queries: [{ expr: sel(libvirtUp), instant: true }],
+      mappings: okFailed('answering', 'unavailable'),
+      steps: [['orange', null], ['green', 1]],
+      w: 4,
+      h: 4,
+    }),
+  );
+  d.withPanel(
+    p.stat({
+      title: 'Unmanaged qemu VMs',
+      description: 'qemu processes not managed by libvirt (OBS build VMs): invisible to libvirt exporters, counted here.',
+      unit: units.Short,
+      queries: [{ expr: sel(qemuProcesses), instant: true }],
+      sparkline: true,
+      w: 4,
+      h: 4,
+    }),
+  );
+  d.withPanel(
+    p.stat({
+      title: 'CPUs',
+      description: 'Logical CPUs of the physical host.',
+      unit: units.Short,
+      queries: [{ expr: sel(hostCpus), instant: true }],
+      w: 4,
+      h: 4,
+    }),
+  );
+  d.withPanel(
+    p.stat({
+      title: 'Memory',
+      description: 'Memory of the physical host.',
+      unit: units.BytesIEC,
+      queries: [{ expr: sel(hostMemory), instant: true }],
+      w: 4,
+      h: 4,
+    }),
+  );
+  d.withPanel(
+    p.stat({
+      title: 'vCPU overcommit',
+      description: 'vCPUs allocated (libvirt domains and unmanaged qemu) per host CPU.',
+      unit: units.PercentUnit,
+      queries: [{ expr: sel(vcpuOvercommit), instant: true }],
+      steps: rising(t.vmhostVcpuOvercommitRatio / 2, t.vmhostVcpuOvercommitRatio),
+      w: 4,
+      h: 4,
+    }),
+  );
+  d.withPanel(
+    p.stat({
+      title: 'Memory overcommit',
+      description: 'VM memory allocated over host memory.',
+      unit: units.PercentUnit,
+      queries: [{ expr: sel(memoryOvercommit), instant: true }],
+      steps: rising(0.9 * t.vmhostMemoryOvercommitRatio, t.vmhostMemoryOvercommitRatio),
+      w: 4,
+      h: 4,
+    }),
+  );
+  d.withPanel(
+    p.timeseries({
+      title: 'Domains by state',
+      description: 'libvirt domains by state; a crashed domain fires VMHostDomainCrashed.',
+      unit: units.Short,
+      queries: [{ expr: `${sel(domains)} > 0`, legend: '{{state}}' }],
+      stacked: true,
+      w: 8,
+      h: 8,
+    }),
+  );
+  d.withPanel(
+    p.timeseries({
+      title: 'vCPUs allocated vs CPUs',
+      description: 'vCPUs of active libvirt domains plus unmanaged qemu VMs, against the host\'s logical CPUs.',
+      unit: units.Short,
+      queries: [
+        { expr: `${sel(vcpusAllocated)} - ${sel(qemuVcpus)}`, legend: 'libvirt domains' },
+        { expr: sel(qemuVcpus), legend: 'unmanaged qemu' },
+        { expr: sel(hostCpus), legend: 'host CPUs' },
+      ],
+      w: 8,
+      h: 8,
+    }).overrideByName('host CPUs', [{ id: 'custom.fillOpacity', value: 0 }]),
+  );
+  d.withPanel(
+    p.timeseries({
+      title: 'Memory allocated vs physical',
+      description: 'Memory of active libvirt domains plus unmanaged qemu VMs, against the host\'s memory.',
+      unit: units.BytesIEC,
+      queries: [
+        { expr: `${sel(memoryAllocated)} - ${sel(qemuMemory)}`, legend: 'libvirt domains' },
+        { expr: sel(qemuMemory), legend: 'unmanaged qemu' },
+        { expr: sel(hostMemory), legend: 'host memory' },
+      ],
+      w: 8,
+      h: 8,
+    }).overrideByName('host memory', [{ id: 'custom.fillOpacity', value: 0 }]),
+  );
+  return d;
+}
