@@ -75,7 +75,7 @@ export const ALERT_NAMES = [
   'VMHostVCPUOvercommitHigh',
   'VMHostDomainCrashed',
   'BackupStale',
-  'BackupMissing',
+  'BackupNeverSucceeded',
   'BackupCheckFailing',
   'HeadroomCollectorFailing',
   'HeadroomExporterDown',
@@ -139,7 +139,7 @@ export const defaultAlertsConfig: AlertsConfig = Object.freeze({
     VMHostVCPUOvercommitHigh: '1h',
     VMHostDomainCrashed: '5m',
     BackupStale: '5m',
-    BackupMissing: '15m',
+    BackupNeverSucceeded: '1h',
     BackupCheckFailing: '30m',
     HeadroomCollectorFailing: '15m',
     HeadroomExporterDown: '5m',
@@ -149,7 +149,7 @@ export const defaultAlertsConfig: AlertsConfig = Object.freeze({
     ssdWriteRate: '1d',
     obsQueueTrend: '30m',
   },
-  runbookUrlPattern: 'https://github.com/headroom-monitoring/headroom/blob/main/docs/runbooks.md#%s',
+  runbookUrlPattern: 'https://headroom.example.org/docs/runbooks.md#%s',
 });
 
 /** Overrides as the config file gives them: any subset of each part. */

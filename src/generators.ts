@@ -1,4 +1,5 @@
 import { blackboxGenerator, prometheusGenerator, targetsGenerator } from '../estate/section.js';
+import { alertingGenerators } from '../alerts/generators.js';
 import { dashboardsGenerator } from '../dashboards/generator.js';
 import type { ArtifactGenerator } from './generate.js';
 
@@ -7,5 +8,6 @@ export const artifactGenerators: readonly ArtifactGenerator[] = [
   prometheusGenerator,
   targetsGenerator,
   blackboxGenerator,
+  ...alertingGenerators,
   dashboardsGenerator,
 ];

@@ -1,4 +1,5 @@
 import { estateSection } from '../../estate/section.js';
+import { alertingSection } from '../../alerts/config-schema.js';
 import type { ConfigSection } from './load.js';
 
 /**
@@ -7,4 +8,5 @@ import type { ConfigSection } from './load.js';
  */
 export const configSections: readonly ConfigSection[] = [
   estateSection,
+  alertingSection,
 ];

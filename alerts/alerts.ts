@@ -1,0 +1,307 @@
+// The alerting rules, as pure functions of the mixin config. Metric names come from the
+// exporters' catalogs; shared expressions from the recording rules. Every alert has a
+// runbook section in docs/runbooks.md (anchor = lower-cased alert name).
+import { lastSuccess as backupLastSuccess, checkSuccess as backupCheckSuccess, maxAge as backupMaxAge } from '../exporters/backup/metrics.js';
+import {
+  obsDaemonState,
+  obsOldestBuildStart,
+  obsRepositoryState,
+  obsUp,
+  obsWorkerHostInstances,
+  obsWorkers,
+} from '../exporters/obs/metrics.js';
+import { swapMetrics } from '../exporters/swap/metrics.js';
+import { domains, memoryOvercommit as vmhostMemoryOvercommit, vcpuOvercommit as vmhostVcpuOvercommit } from '../exporters/vmhost/metrics.js';
+import { workerMetrics } from '../exporters/worker/metrics.js';
+import { collectorSuccess } from '../src/runtime.js';
+import { type AlertName, type AlertsConfig, runbookUrl, seconds, select } from './config.js';
+import {
+  RECORDED_BACKUP_AGE,
+  RECORDED_OBS_JOBS_WAITING,
+  RECORDED_OBS_WORKERS_BY_STATE,
+  RECORDED_OBS_WORKERS_UNAVAILABLE_RATIO,
+  RECORDED_SSD_WEAR_OUT_SECONDS,
+  RECORDED_SWAP_IN_RATE,
+  RECORDED_SWAP_OUT_RATE,
+  RECORDED_SWAP_USED_RATIO,
+} from './recording.js';
+import type { AlertingRule, RuleGroup, Severity } from './types.js';
+
+interface AlertSpec {
+  name: AlertName;
+  severity: Severity;
+  expr: string;
+  summary: string;
+  description: string;
+}
+
+function rule(cfg: AlertsConfig, a: AlertSpec): AlertingRule {
+  return {
+    alert: a.name,
+    expr: a.expr,
+    for: cfg.for[a.name],
+    labels: { severity: a.severity },
+    annotations: { summary: a.summary, description: a.description, runbook_url: runbookUrl(cfg, a.name) },
+  };
+}
+
+/** `10 MiB` for 10485760: thresholds in descriptions read like the dashboards. */
+function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = bytes;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${Number.isInteger(v) ? v : v.toFixed(1)} ${units[i]}`;
+}
+
+function obsAlerts(cfg: AlertsConfig): RuleGroup {
+  const s = cfg.selectors;
+  const t = cfg.thresholds;
+  const obs = (metric: string, ...m: string[]) => select(metric, s.headroom, s.obs, ...m);
+  const running = (...m: string[]) => `${obs(obsDaemonState.name, ...m, 'state="running"')} == 0`;
+  const specs: AlertSpec[] = [
+    {
+      name: 'OBSApiDown',
+      severity: 'critical',
+      expr: `${obs(obsUp.name)} == 0`,
+      summary: 'An OBS instance does not answer headroom\'s polls.',
+      description:
+        'headroom on {{ $labels.instance }} cannot read the worker status of OBS instance {{ $labels.obs }}; the reason is on its status page.',
+    },
+    {
+      name: 'OBSSchedulerNotRunning',
+      severity: 'critical',
+      expr: running('type="scheduler"'),
+      summary: 'An OBS scheduler is not running.',
+      description:
+        'The {{ $labels.arch }} scheduler of OBS instance {{ $labels.obs }} (partition {{ $labels.partition }}) is not running: nothing new for {{ $labels.arch }} gets scheduled.',
+    },
+    {
+      name: 'OBSDispatcherNotRunning',
+      severity: 'critical',
+      expr: running('type="dispatcher"'),
+      summary: 'The OBS dispatcher is not running.',
+      description:
+        'The dispatcher of OBS instance {{ $labels.obs }} (partition {{ $labels.partition }}) is not running: no build job is handed to a worker.',
+    },
+    {
+      name: 'OBSDaemonNotRunning',
+      severity: 'warning',
+      expr: running('type!~"scheduler|dispatcher"'),
+      summary: 'An OBS back-end daemon is not running.',
+      description: 'The {{ $labels.type }} of OBS instance {{ $labels.obs }} (partition {{ $labels.partition }}) is not running.',
+    },
+    {
+      name: 'OBSQueueBacklog',
+      severity: 'warning',
+      expr:
+        `${RECORDED_OBS_JOBS_WAITING} > ${t.obsQueueBacklogJobs}` +
+        ` and deriv(${RECORDED_OBS_JOBS_WAITING}[${cfg.windows.obsQueueTrend}]) >= 0` +
+        ` and ignoring (state) ${RECORDED_OBS_WORKERS_BY_STATE}{state="idle"} == 0`,
+      summary: 'OBS build jobs pile up and no worker is idle.',
+      description: `{{ $value }} build jobs are waiting on OBS instance {{ $labels.obs }}, the queue has not shrunk over ${cfg.windows.obsQueueTrend}, and none of its workers is idle.`,
+    },
+    {
+      name: 'OBSWorkersDown',
+      severity: 'warning',
+      expr: `${RECORDED_OBS_WORKERS_UNAVAILABLE_RATIO} > ${t.obsWorkersDownRatio}`,
+      summary: 'Many OBS workers are dead or down.',
+      description:
+        '{{ $value | humanizePercentage }} of the {{ $labels.hostarch }} workers of OBS instance {{ $labels.obs }} are dead or down.',
+    },
+    {
+      name: 'OBSNoWorkersAvailable',
+      severity: 'critical',
+      expr: `sum without (state) (${obs(obsWorkers.name, 'state=~"idle|building"')}) == 0`,
+      summary: 'No OBS worker of an architecture is idle or building.',
+      description:
+        'None of the {{ $labels.hostarch }} workers of OBS instance {{ $labels.obs }} is idle or building: nothing that needs a {{ $labels.hostarch }} worker can build.',
+    },
+    {
+      name: 'OBSWorkerHostDead',
+      severity: 'warning',
+      expr:
+        `sum without (state) (${obs(obsWorkerHostInstances.name, 'state="dead"')})` +
+        ` / sum without (state) (${obs(obsWorkerHostInstances.name)}) == 1`,
+      summary: 'Every worker instance of an OBS worker host is dead.',
+      description:
+        'All worker instances on host {{ $labels.host }} of OBS instance {{ $labels.obs }} are dead: the host or its obsworker service is gone.',
+    },
+    {
+      name: 'OBSBuildStuck',
+      severity: 'warning',
+      expr: `time() - ${obs(obsOldestBuildStart.name)} > ${seconds(t.obsBuildStuckAge)}`,
+      summary: 'An OBS build job has been running for too long.',
+      description:
+        'The oldest {{ $labels.arch }} build job on OBS instance {{ $labels.obs }} has been running for {{ $value | humanizeDuration }}.',
+    },
+    {
+      name: 'OBSRepositoryBroken',
+      severity: 'warning',
+      expr: `${obs(obsRepositoryState.name, 'state=~"broken|publishfailed"')} == 1`,
+      summary: 'An OBS repository is broken or failed to publish.',
+      description:
+        'Repository {{ $labels.project }}/{{ $labels.repository }} ({{ $labels.arch }}) on OBS instance {{ $labels.obs }} is {{ $labels.state }}.',
+    },
+  ];
+  return { name: 'headroom-obs', rules: specs.map((a) => rule(cfg, a)) };
+}
+
+function workerAlerts(cfg: AlertsConfig): RuleGroup {
+  const s = cfg.selectors;
+  const t = cfg.thresholds;
+  const worker = (metric: string) => select(metric, s.headroom, s.worker);
+  const swap = (metric: string) => select(metric, s.headroom, s.swap);
+  const swapFull = (severity: Severity, ratio: number): AlertSpec => ({
+    name: 'WorkerSwapAlmostFull',
+    severity,
+    expr: `${RECORDED_SWAP_USED_RATIO} > ${ratio}`,
+    summary: 'A host has almost no swap left.',
+    description:
+      '{{ $labels.instance }} has used {{ $value | humanizePercentage }} of its swap: tmpfs build roots will fail with ENOSPC or the OOM killer will end builds.',
+  });
+  const specs: AlertSpec[] = [
+    {
+      name: 'WorkerMemoryOvercommitted',
+      severity: 'warning',
+      expr: `${worker(workerMetrics.overcommit.name)} > ${t.workerMemoryOvercommitRatio}`,
+      summary: 'An OBS worker host promises more memory than RAM and swap hold.',
+      description:
+        'Build roots and build VMs on {{ $labels.instance }} are promised {{ $value | humanizePercentage }} of RAM + swap: at full load builds hit ENOSPC or the OOM killer.',
+    },
+    {
+      name: 'WorkerHugepagesOvercommitted',
+      severity: 'warning',
+      expr: `${worker(workerMetrics.hugepagesOvercommit.name)} > ${t.workerHugepagesOvercommitRatio}`,
+      summary: 'An OBS worker host promises build VMs more hugepages than it reserves.',
+      description:
+        'Build VMs on {{ $labels.instance }} are promised {{ $value | humanizePercentage }} of the reserved hugepages: at full load some build VMs cannot start.',
+    },
+    {
+      name: 'WorkerSwapChurnHigh',
+      severity: 'warning',
+      expr: `${RECORDED_SWAP_IN_RATE} > ${t.swapChurnBytesPerSecond} and ${RECORDED_SWAP_OUT_RATE} > ${t.swapChurnBytesPerSecond}`,
+      summary: 'A host keeps swapping in and out.',
+      description: `{{ $labels.instance }} swaps in {{ $value | humanize1024 }}B/s while also swapping out more than ${formatBytes(t.swapChurnBytesPerSecond)}/s: memory is thrashing between RAM and swap.`,
+    },
+    swapFull('warning', t.swapFullWarningRatio),
+    swapFull('critical', t.swapFullCriticalRatio),
+    {
+      name: 'WorkerSwapOnRotationalDisk',
+      severity: 'warning',
+      expr: `${swap(swapMetrics.deviceRotational.name)} == 1 and on (job, instance) ${worker(workerMetrics.tmpfsEnabled.name)} == 1`,
+      summary: 'Swap of a tmpfs build host is on a spinning disk.',
+      description:
+        'Swap area {{ $labels.device }} on {{ $labels.instance }} is on a spinning disk while build roots are tmpfs: builds that spill into swap will crawl.',
+    },
+    {
+      name: 'SSDWearOutSoon',
+      severity: 'warning',
+      expr: `${RECORDED_SSD_WEAR_OUT_SECONDS} < ${seconds(t.ssdWearOutHorizon)}`,
+      summary: 'An SSD will reach its rated endurance soon at the current write rate.',
+      description:
+        'At its current write rate, {{ $labels.device }} on {{ $labels.instance }} reaches its rated endurance in {{ $value | humanizeDuration }}.',
+    },
+    {
+      name: 'SSDWearHigh',
+      severity: 'warning',
+      expr: `${swap(swapMetrics.ssdWearUsed.name)} > ${t.ssdWearHighRatio}`,
+      summary: 'An SSD has used most of its rated endurance.',
+      description: '{{ $labels.device }} on {{ $labels.instance }} has used {{ $value | humanizePercentage }} of its rated endurance.',
+    },
+  ];
+  return { name: 'headroom-worker', rules: specs.map((a) => rule(cfg, a)) };
+}
+
+function vmhostAlerts(cfg: AlertsConfig): RuleGroup {
+  const s = cfg.selectors;
+  const t = cfg.thresholds;
+  const vmhost = (metric: string, ...m: string[]) => select(metric, s.headroom, s.vmhost, ...m);
+  const specs: AlertSpec[] = [
+    {
+      name: 'VMHostMemoryOvercommitted',
+      severity: 'warning',
+      expr: `${vmhost(vmhostMemoryOvercommit.name)} > ${t.vmhostMemoryOvercommitRatio}`,
+      summary: 'VMs were given more memory than their host has.',
+      description: 'VMs on {{ $labels.instance }} were given {{ $value | humanizePercentage }} of the host\'s memory.',
+    },
+    {
+      name: 'VMHostVCPUOvercommitHigh',
+      severity: 'warning',
+      expr: `${vmhost(vmhostVcpuOvercommit.name)} > ${t.vmhostVcpuOvercommitRatio}`,
+      summary: 'VMs have many more vCPUs than their host has CPUs.',
+      description: 'VMs on {{ $labels.instance }} have {{ printf "%.1f" $value }} vCPUs per host CPU.',
+    },
+    {
+      name: 'VMHostDomainCrashed',
+      severity: 'warning',
+      expr: `${vmhost(domains.name, 'state="crashed"')} > 0`,
+      summary: 'A libvirt domain has crashed.',
+      description: '{{ $value }} libvirt domains on {{ $labels.instance }} are in the crashed state.',
+    },
+  ];
+  return { name: 'headroom-vmhost', rules: specs.map((a) => rule(cfg, a)) };
+}
+
+function backupAlerts(cfg: AlertsConfig): RuleGroup {
+  const s = cfg.selectors;
+  const backup = (metric: string) => select(metric, s.headroom, s.backup);
+  const specs: AlertSpec[] = [
+    {
+      name: 'BackupStale',
+      severity: 'critical',
+      expr: `${RECORDED_BACKUP_AGE} > ignoring (kind) group_left () ${backup(backupMaxAge.name)}`,
+      summary: 'A backup is older than its max_age.',
+      description:
+        'The newest backup of target {{ $labels.target }} ({{ $labels.kind }}) on {{ $labels.instance }} is {{ $value | humanizeDuration }} old, older than its max_age.',
+    },
+    {
+      name: 'BackupNeverSucceeded',
+      severity: 'warning',
+      // max_age appears after the first read whatever its outcome; last_success only once a read worked.
+      expr: `${backup(backupMaxAge.name)} unless ignoring (kind) ${backup(backupLastSuccess.name)}`,
+      summary: 'No backup of a target has been seen since headroom started.',
+      description:
+        'headroom on {{ $labels.instance }} has not once read a backup of target {{ $labels.target }}: its freshness is unknown and BackupStale cannot fire for it.',
+    },
+    {
+      name: 'BackupCheckFailing',
+      severity: 'warning',
+      expr: `${backup(backupCheckSuccess.name)} == 0`,
+      summary: 'Reading a backup target fails.',
+      description:
+        'headroom on {{ $labels.instance }} cannot read backup target {{ $labels.target }}; its age is from the last good read (the reason is on the status page).',
+    },
+  ];
+  return { name: 'headroom-backup', rules: specs.map((a) => rule(cfg, a)) };
+}
+
+function exporterAlerts(cfg: AlertsConfig): RuleGroup {
+  const s = cfg.selectors;
+  const specs: AlertSpec[] = [
+    {
+      name: 'HeadroomCollectorFailing',
+      severity: 'warning',
+      expr: `${select(collectorSuccess.name, s.headroom)} == 0`,
+      summary: 'A headroom collector is failing.',
+      description:
+        'The {{ $labels.collector }} collector of headroom on {{ $labels.instance }} is failing; its series keep their last good values.',
+    },
+    {
+      name: 'HeadroomExporterDown',
+      severity: 'critical',
+      expr: `${select('up', s.headroomJob)} == 0`,
+      summary: 'Prometheus cannot scrape a headroom exporter.',
+      description:
+        'Prometheus cannot scrape headroom at {{ $labels.instance }} (job {{ $labels.job }}): the alerts for that host are blind.',
+    },
+  ];
+  return { name: 'headroom-exporter', rules: specs.map((a) => rule(cfg, a)) };
+}
+
+export function alertGroups(cfg: AlertsConfig): RuleGroup[] {
+  return [obsAlerts(cfg), workerAlerts(cfg), vmhostAlerts(cfg), backupAlerts(cfg), exporterAlerts(cfg)];
+}
