@@ -70,12 +70,18 @@ export function workerHost(workerId: string): string {
 interface WorkerEntry {
   rank: number;
   hostarch: string;
+  /** Null for a row without a worker id: counted, but not attributable to a host. */
+  host: string | null;
 }
 
 /** Builds a WorkerStatusSummary from chunks of a document: write() each chunk, then end(). */
 export class WorkerStatusParser {
   private readonly xml: XmlStream;
   private readonly workers = new Map<string, WorkerEntry>();
+  // Counts are kept up to date row by row (a re-ranked worker moves between states), so that
+  // end() has nothing proportional to the number of workers left to do in one go.
+  private readonly perArch = new Map<string, Record<WorkerState, number>>();
+  private readonly perHost = new Map<string, Map<WorkerState, number>>();
   private anonymousRows = 0;
   private clients: number | null = null;
   private format: WorkerStatusSummary['format'] = 'partitions';
@@ -174,10 +180,15 @@ export class WorkerStatusParser {
     const hostarch = attrs.hostarch ?? '';
     const id = attrs.workerid ?? `\u0000row${this.anonymousRows++}`;
     const seen = this.workers.get(id);
-    if (!seen) this.workers.set(id, { rank, hostarch });
-    else if (rank < seen.rank) {
+    if (!seen) {
+      const entry = { rank, hostarch, host: attrs.workerid === undefined ? null : workerHost(attrs.workerid) };
+      this.workers.set(id, entry);
+      this.count(entry, 1);
+    } else if (rank < seen.rank) {
+      this.count(seen, -1);
       seen.rank = rank;
       seen.hostarch = hostarch;
+      this.count(seen, 1);
     }
     if (state === 'building') {
       const a = attrs.arch ?? hostarch;
@@ -188,6 +199,19 @@ export class WorkerStatusParser {
         if (before === undefined || start < before) this.oldest.set(a, start);
       }
     }
+  }
+
+  private count(entry: WorkerEntry, delta: 1 | -1): void {
+    const state = WORKER_STATES[entry.rank]!;
+    let perArch = this.perArch.get(entry.hostarch);
+    if (!perArch) this.perArch.set(entry.hostarch, (perArch = { building: 0, idle: 0, dead: 0, down: 0, away: 0 }));
+    perArch[state] += delta;
+    if (entry.host === null) return;
+    let perHost = this.perHost.get(entry.host);
+    if (!perHost) this.perHost.set(entry.host, (perHost = new Map()));
+    const n = (perHost.get(state) ?? 0) + delta;
+    if (n === 0) perHost.delete(state);
+    else perHost.set(state, n);
   }
 
   private daemon(partition: string, type: string, arch: string, state: string | undefined): void {
@@ -204,22 +228,9 @@ export class WorkerStatusParser {
   }
 
   private summary(): WorkerStatusSummary {
-    const workers = new Map<string, Record<WorkerState, number>>();
-    const hosts = new Map<string, Map<WorkerState, number>>();
-    for (const [id, entry] of this.workers) {
-      const state = WORKER_STATES[entry.rank]!;
-      let perArch = workers.get(entry.hostarch);
-      if (!perArch) {
-        perArch = { building: 0, idle: 0, dead: 0, down: 0, away: 0 };
-        workers.set(entry.hostarch, perArch);
-      }
-      perArch[state]++;
-      if (id.startsWith('\u0000')) continue; // no worker id, so no host to attribute it to
-      const host = workerHost(id);
-      let perHost = hosts.get(host);
-      if (!perHost) hosts.set(host, (perHost = new Map()));
-      perHost.set(state, (perHost.get(state) ?? 0) + 1);
-    }
+    // A worker re-ranked from a host arch it was first listed under can leave all-zero counts.
+    const workers = new Map([...this.perArch].filter(([, c]) => c.building + c.idle + c.dead + c.down + c.away > 0));
+    const hosts = new Map([...this.perHost].filter(([, m]) => m.size > 0));
     const buildAverageSeconds = new Map<string, number>();
     for (const [a, values] of this.buildavg) {
       // With partitions the srcserver already averages; repeated rows are averaged likewise.
