@@ -7,6 +7,25 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 /** The built CLI, as `npx headroom` runs it (npm test builds first). */
 export const cliPath = path.join(repoRoot, 'dist/src/cli.js');
 
+// Every exporter a test file starts is stopped when the file ends, wherever it was started
+// (a hook registered inside beforeAll would never run), and killed if the worker exits.
+const started = new Set<ChildProcess>();
+afterAll(async () => {
+  await Promise.all(
+    [...started].map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once('exit', () => resolve());
+          child.kill('SIGKILL');
+        }),
+    ),
+  );
+});
+process.once('exit', () => {
+  for (const child of started) child.kill('SIGKILL');
+});
+
 export interface ExporterProcess {
   url: string;
   child: ChildProcess;
@@ -30,7 +49,8 @@ export function startExporterProcess(args: string[], env: NodeJS.ProcessEnv = {}
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     return exited;
   };
-  afterAll(() => stop('SIGKILL'));
+  started.add(child);
+  child.once('exit', () => started.delete(child));
   return new Promise((resolve, reject) => {
     let buffer = '';
     const onData = (chunk: Buffer) => {
