@@ -97,12 +97,16 @@ async function measureCollect(url: string, passwordFile: string, iterations: num
   return { medianMs: median(times), peakDelayMs: histogram.max / 1e6, series };
 }
 
-/** A real `headroom serve` polling every second, scraped back to back for `seconds`. */
-async function measureScrapes(url: string, dir: string, passwordFile: string, seconds: number): Promise<{ p99Ms: number; maxMs: number; scrapes: number }> {
+/**
+ * A real `headroom serve` polling on `schedule`, scraped back to back for `seconds` once its
+ * first poll is in. With `1h` it does not poll again: the latency of the same /metrics without
+ * collections, to set the figures while polling against.
+ */
+async function measureScrapes(url: string, dir: string, passwordFile: string, seconds: number, schedule: string): Promise<{ p99Ms: number; maxMs: number; scrapes: number }> {
   const config = path.join(dir, 'headroom.yml');
   writeFileSync(
     config,
-    `collectors:\n  obs:\n    instances:\n      - { name: bench, url: "${url}", username: ${USER}, password_file: "${passwordFile}", schedule: 1s, timeout: 30s }\n`,
+    `collectors:\n  obs:\n    instances:\n      - { name: bench, url: "${url}", username: ${USER}, password_file: "${passwordFile}", schedule: ${schedule}, timeout: 30s }\n`,
   );
   const child = spawn(process.execPath, [cliPath, 'serve', '--config', config, '--web.listen-address', '127.0.0.1:0'], { stdio: ['ignore', 'ignore', 'pipe'] });
   try {
@@ -152,13 +156,24 @@ export async function benchObs(opts: { quick: boolean }): Promise<BenchRow[]> {
         const scenario = `obs worker status, ${workers.toLocaleString('en')} workers`;
         const iterations = workers >= 50_000 ? 5 : opts.quick ? 7 : 15;
         const collect = await measureCollect(sim.url, passwordFile, iterations);
-        const scrapes = await measureScrapes(sim.url, dir, passwordFile, opts.quick ? 3 : 8);
+        const seconds = opts.quick ? 3 : 6;
+        const scrapes = await measureScrapes(sim.url, dir, passwordFile, seconds, '1s');
+        const idle = await measureScrapes(sim.url, dir, passwordFile, seconds, '1h');
+        const vsIdle = (measure: string, value: number, idleValue: number): BenchRow => ({
+          scenario,
+          measure,
+          unit: 'ms',
+          headroom: round(value),
+          peer: 'same exporter, not polling',
+          peer_value: round(idleValue),
+          ratio: idleValue > 0 ? round(value / idleValue, 2) : null,
+        });
         rows.push(
           row(scenario, 'document size', 'KiB', round(sim.bytes / 1024, 0)),
           row(scenario, `fetch+parse+update, median of ${iterations}`, 'ms', round(collect.medianMs)),
           row(scenario, 'peak event-loop delay during collections', 'ms', round(collect.peakDelayMs)),
-          row(scenario, `/metrics latency p99 while polling every 1s (${scrapes.scrapes} scrapes)`, 'ms', round(scrapes.p99Ms)),
-          row(scenario, '/metrics latency max while polling every 1s', 'ms', round(scrapes.maxMs)),
+          vsIdle(`/metrics latency p99 while polling every 1s (${scrapes.scrapes} scrapes)`, scrapes.p99Ms, idle.p99Ms),
+          vsIdle('/metrics latency max while polling every 1s', scrapes.maxMs, idle.maxMs),
         );
       } finally {
         sim.child.stdin!.end();
@@ -172,10 +187,10 @@ export async function benchObs(opts: { quick: boolean }): Promise<BenchRow[]> {
 }
 
 function printTable(rows: BenchRow[]): void {
-  const header = ['scenario', 'measure', 'headroom', 'unit'];
-  const body = rows.map((r) => [r.scenario, r.measure, String(r.headroom), r.unit]);
+  const header = ['scenario', 'measure', 'headroom', 'unit', 'peer', 'peer value', 'ratio'];
+  const body = rows.map((r) => [r.scenario, r.measure, String(r.headroom), r.unit, r.peer ?? '', r.peer_value === null ? '' : String(r.peer_value), r.ratio === null ? '' : String(r.ratio)]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 2 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
+  const line = (cells: string[]) => cells.map((c, i) => (i === 2 || i >= 5 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
   console.log(line(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const b of body) console.log(line(b));
