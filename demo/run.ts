@@ -123,7 +123,6 @@ async function main(): Promise<void> {
   };
   const obsPasswordFile = secret('obs.pass', 'demo-obs-password');
   const resticPasswordFile = secret('restic.pass', 'demo-restic-password');
-  const smtpPasswordFile = secret('smtp.pass', 'demo-smtp-password');
 
   say('starting the simulated OBS (8 worker hosts, 4 instances each)...');
   const status = generateWorkerStatus({ hosts: 8, instancesPerHost: 4, seed: 9, now: Math.floor(Date.now() / 1000) });
@@ -146,7 +145,6 @@ async function main(): Promise<void> {
     resticCacheDir: restic.cacheDir,
     exporterPort: await freePort(),
     smtpAddress: smtp.address,
-    smtpPasswordFile,
     ...(withBlackbox ? { blackbox: `127.0.0.1:${await freePort()}` } : {}),
     withAlerting: configSections.some((s) => s.key === 'alerting'),
   };

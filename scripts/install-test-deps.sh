@@ -14,6 +14,7 @@ declare -A needed=(
   [borg]=borgbackup
   [virsh]=libvirt-clients
   [git]=git
+  [prometheus-blackbox-exporter]=prometheus-blackbox-exporter
   [openssl]=openssl
 )
 if [[ "${1:-}" == "--bench" ]]; then
