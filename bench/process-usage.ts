@@ -1,0 +1,34 @@
+// CPU time and resident memory of a running process, from /proc/<pid>/stat and status: the
+// same figures for headroom (Node) and its Go peers, read from outside both.
+import { readFileSync } from 'node:fs';
+import { runProgram } from '../src/exec.js';
+
+let ticksPerSecond: number | null = null;
+
+/** The kernel's clock-tick rate that /proc/<pid>/stat counts utime and stime in (USER_HZ). */
+export async function clockTicks(): Promise<number> {
+  if (ticksPerSecond === null) {
+    const { stdout } = await runProgram('getconf', ['CLK_TCK'], { timeoutMs: 5000 });
+    const n = Number(stdout.trim());
+    ticksPerSecond = Number.isInteger(n) && n > 0 ? n : 100;
+  }
+  return ticksPerSecond;
+}
+
+/** utime + stime of the process so far, in seconds (needs clockTicks() called once before). */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may hold spaces and parentheses: count fields after the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // fields[0] is field 3 (state), so utime (field 14) is fields[11] and stime (15) fields[12].
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return ticks / (ticksPerSecond ?? 100);
+}
+
+/** VmRSS in bytes. */
+export function rssBytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const m = /^VmRSS:\s+(\d+) kB$/m.exec(status);
+  if (!m) throw new Error(`no VmRSS in /proc/${pid}/status`);
+  return Number(m[1]) * 1024;
+}
