@@ -24,6 +24,9 @@ import {
   RECORDED_SWAP_IN_RATE,
   RECORDED_SWAP_OUT_RATE,
   RECORDED_SWAP_USED_RATIO,
+  backupRecordingRules,
+  obsRecordingRules,
+  swapRecordingRules,
 } from './recording.js';
 import type { AlertingRule, RuleGroup, Severity } from './types.js';
 
@@ -147,7 +150,7 @@ function obsAlerts(cfg: AlertsConfig): RuleGroup {
         'Repository {{ $labels.project }}/{{ $labels.repository }} ({{ $labels.arch }}) on OBS instance {{ $labels.obs }} is {{ $labels.state }}.',
     },
   ];
-  return { name: 'headroom-obs', rules: specs.map((a) => rule(cfg, a)) };
+  return { name: 'headroom-obs', rules: [...obsRecordingRules(cfg), ...specs.map((a) => rule(cfg, a))] };
 }
 
 function workerAlerts(cfg: AlertsConfig): RuleGroup {
@@ -213,7 +216,7 @@ function workerAlerts(cfg: AlertsConfig): RuleGroup {
       description: '{{ $labels.device }} on {{ $labels.instance }} has used {{ $value | humanizePercentage }} of its rated endurance.',
     },
   ];
-  return { name: 'headroom-worker', rules: specs.map((a) => rule(cfg, a)) };
+  return { name: 'headroom-worker', rules: [...swapRecordingRules(cfg), ...specs.map((a) => rule(cfg, a))] };
 }
 
 function vmhostAlerts(cfg: AlertsConfig): RuleGroup {
@@ -276,7 +279,7 @@ function backupAlerts(cfg: AlertsConfig): RuleGroup {
         'headroom on {{ $labels.instance }} cannot read backup target {{ $labels.target }}; its age is from the last good read (the reason is on the status page).',
     },
   ];
-  return { name: 'headroom-backup', rules: specs.map((a) => rule(cfg, a)) };
+  return { name: 'headroom-backup', rules: [...backupRecordingRules(cfg), ...specs.map((a) => rule(cfg, a))] };
 }
 
 function exporterAlerts(cfg: AlertsConfig): RuleGroup {

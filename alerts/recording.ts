@@ -1,11 +1,15 @@
 // Recording rules: the expressions that dashboards and alerts share, computed once per
 // evaluation. Names follow the mixin convention level:metric:operations. The dashboards import
 // the RECORDED_* constants, so a renamed series breaks their build, not a panel.
+//
+// Each domain's records are rendered at the head of that domain's alert group: rules of one
+// group run in order, while groups run independently (Prometheus evaluates them concurrently),
+// so an alert in the same group always reads this evaluation's recorded value.
 import { lastSuccess as backupLastSuccess, maxAge as backupMaxAge } from '../exporters/backup/metrics.js';
 import { obsJobsWaiting, obsWorkers } from '../exporters/obs/metrics.js';
 import { swapMetrics } from '../exporters/swap/metrics.js';
 import { type AlertsConfig, select } from './config.js';
-import type { RecordingRule, RuleGroup } from './types.js';
+import type { RecordingRule } from './types.js';
 
 /** Jobs waiting per OBS instance, summed over scheduler architectures. Labels: obs (+ job, instance). */
 export const RECORDED_OBS_JOBS_WAITING = 'obs:headroom_obs_jobs_waiting:sum';
@@ -31,22 +35,26 @@ export const RECORDED_BACKUP_AGE = 'target:headroom_backup_age:seconds';
 /** Age of a target's newest backup over its max_age: above 1 it is overdue. Labels: target, kind. */
 export const RECORDED_BACKUP_AGE_OVER_MAX_AGE = 'target:headroom_backup_age_over_max_age:ratio';
 
-export const RECORDING_GROUP_NAME = 'headroom.rules';
-
-export function recordingRules(cfg: AlertsConfig): RuleGroup {
+/** OBS: read by OBSQueueBacklog and OBSWorkersDown, and by the OBS dashboard. */
+export function obsRecordingRules(cfg: AlertsConfig): RecordingRule[] {
   const s = cfg.selectors;
   const obs = (metric: string, ...m: string[]) => select(metric, s.headroom, s.obs, ...m);
-  const swap = (metric: string) => select(metric, s.headroom, s.swap);
-  const backup = (metric: string) => select(metric, s.headroom, s.backup);
-  const { swapIn, swapOut, deviceUsed, deviceSize, ssdWritten, ssdEndurance, ssdWearUsed } = swapMetrics;
-
-  const rules: RecordingRule[] = [
+  return [
     { record: RECORDED_OBS_JOBS_WAITING, expr: `sum without (arch) (${obs(obsJobsWaiting.name)})` },
     { record: RECORDED_OBS_WORKERS_BY_STATE, expr: `sum without (hostarch) (${obs(obsWorkers.name)})` },
     {
       record: RECORDED_OBS_WORKERS_UNAVAILABLE_RATIO,
       expr: `sum without (state) (${obs(obsWorkers.name, 'state=~"dead|down"')}) / sum without (state) (${obs(obsWorkers.name)})`,
     },
+  ];
+}
+
+/** Swap and SSD: read by the swap and SSD alerts and the tmpfs/capacity dashboards. */
+export function swapRecordingRules(cfg: AlertsConfig): RecordingRule[] {
+  const s = cfg.selectors;
+  const swap = (metric: string) => select(metric, s.headroom, s.swap);
+  const { swapIn, swapOut, deviceUsed, deviceSize, ssdWritten, ssdEndurance, ssdWearUsed } = swapMetrics;
+  return [
     { record: RECORDED_SWAP_IN_RATE, expr: `rate(${swap(swapIn.name)}[${cfg.windows.rate}])` },
     { record: RECORDED_SWAP_OUT_RATE, expr: `rate(${swap(swapOut.name)}[${cfg.windows.rate}])` },
     {
@@ -63,11 +71,23 @@ export function recordingRules(cfg: AlertsConfig): RuleGroup {
         ` or ` +
         `(${swap(ssdWritten.name)} * (1 - ${swap(ssdWearUsed.name)}) / (${swap(ssdWearUsed.name)} > 0)) / ${RECORDED_SSD_WRITE_RATE}`,
     },
+  ];
+}
+
+/** Backups: read by BackupStale and the backups dashboard. */
+export function backupRecordingRules(cfg: AlertsConfig): RecordingRule[] {
+  const s = cfg.selectors;
+  const backup = (metric: string) => select(metric, s.headroom, s.backup);
+  return [
     { record: RECORDED_BACKUP_AGE, expr: `time() - ${backup(backupLastSuccess.name)}` },
     {
       record: RECORDED_BACKUP_AGE_OVER_MAX_AGE,
       expr: `${RECORDED_BACKUP_AGE} / ignoring (kind) group_left () ${backup(backupMaxAge.name)}`,
     },
   ];
-  return { name: RECORDING_GROUP_NAME, rules };
+}
+
+/** Every recording rule, for readers that want the list (each is rendered in its alert group). */
+export function recordingRules(cfg: AlertsConfig): RecordingRule[] {
+  return [...obsRecordingRules(cfg), ...swapRecordingRules(cfg), ...backupRecordingRules(cfg)];
 }

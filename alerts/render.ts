@@ -2,12 +2,11 @@
 import { stringify } from 'yaml';
 import { alertGroups } from './alerts.js';
 import { type AlertsConfig, defaultAlertsConfig } from './config.js';
-import { recordingRules } from './recording.js';
 import type { RuleGroup } from './types.js';
 
-/** Recording rules first: promtool and Prometheus evaluate groups in file order, so alerts see this round's values. */
+/** One group per domain, its recording rules first (see ./recording.ts). */
 export function ruleGroups(cfg: AlertsConfig = defaultAlertsConfig): RuleGroup[] {
-  return [recordingRules(cfg), ...alertGroups(cfg)];
+  return alertGroups(cfg);
 }
 
 const HEADER = [
