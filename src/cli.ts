@@ -172,4 +172,22 @@ program
     for (const s of report.skipped) process.stdout.write(`skipped ${s.name}: ${s.reason}\n`);
   });
 
+program
+  .command('plan')
+  .description('capacity planner: read a window of history from Prometheus and write a capacity review (HTML with charts, Markdown, JSON)')
+  .option('--config <file>', 'YAML config file (its planner section: budget, pinned domains, window)')
+  .option('--prometheus.url <url>', 'Prometheus base URL (overrides planner.prometheus_url)')
+  .option('--window <duration>', 'how far back to look (overrides planner.window; default 28d)')
+  .option('--out <dir>', 'output folder', './capacity-report')
+  .option('--format <list>', 'comma-separated report formats: html,md,json (default all three)')
+  .option('--churn-budget <rate>', 'sustained swap-churn budget per worker host (default 20MB/s)')
+  .option('--max-moves <n>', 'most domains the VM rebalancing may move (default 4)')
+  .option('--end <time>', 'end of the window: Unix seconds or RFC 3339 (default now)')
+  .action(async (opts: { config?: string; out: string }) => {
+    const config = opts.config ? readConfigOrExit(opts.config) : null;
+    // Loaded here, not at startup, like generate: serve never needs the planner.
+    const { runPlanCommand } = await import('../planner/cli-command.js');
+    process.exitCode = await runPlanCommand(opts, config?.sections ?? {});
+  });
+
 await program.parseAsync(process.argv);

@@ -1,5 +1,6 @@
 import { estateSection } from '../../estate/section.js';
 import { alertingSection } from '../../alerts/config-schema.js';
+import { plannerSection } from '../../planner/config.js';
 import type { ConfigSection } from './load.js';
 
 /**
@@ -9,4 +10,5 @@ import type { ConfigSection } from './load.js';
 export const configSections: readonly ConfigSection[] = [
   estateSection,
   alertingSection,
+  plannerSection,
 ];
