@@ -6,11 +6,16 @@ export type Schedule =
   | { readonly kind: 'interval'; readonly ms: number }
   | { readonly kind: 'cron'; readonly expression: string };
 
+/** The longest delay a Node timer holds: 2^31-1 ms, about 24.8 days. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Parses `30s` / `15m` or a cron expression; returns an error message instead when it is neither. */
 export function parseSchedule(text: string): Schedule | string {
   const ms = parseDuration(text);
   if (ms !== null) {
     if (ms < 1000) return `schedule ${JSON.stringify(text)} is shorter than 1s`;
+    // Node runs a longer timer after 1 ms instead (TimeoutOverflowWarning): a refresh loop.
+    if (ms > MAX_TIMER_MS) return `schedule ${JSON.stringify(text)} is longer than 24d (timer limit); use a cron expression`;
     return { kind: 'interval', ms };
   }
   if (/\s/.test(text.trim()) && cron.validate(text)) return { kind: 'cron', expression: text };

@@ -52,27 +52,46 @@ function readWord(line: string, start: number): { value: string; end: number } {
   return { value, end: i };
 }
 
+/** Double quotes in a physical line that are not backslash-escaped. */
+function unescapedQuotes(text: string): number {
+  return (text.replace(/\\./g, '').match(/"/g) ?? []).length;
+}
+
+/**
+ * How much of a logical line's start the comment and assignment tests look at. Kept apart so
+ * that a value spanning thousands of lines is not re-scanned (or re-copied) at every line:
+ * that made a file with an unterminated quote near its top quadratic (minutes for a few MB).
+ */
+const HEAD_CHARS = 4096;
+
 /** Joins double-quoted values that span lines, so each logical assignment is one string. */
 function logicalLines(text: string): Array<{ line: string; lineNo: number }> {
   const out: Array<{ line: string; lineNo: number }> = [];
-  let pending = '';
+  // The pending logical line as its physical parts, its start, and its count of open quotes.
+  let parts: string[] = [];
+  let head = '';
+  let quotes = 0;
   let startNo = 0;
+  const extend = (part: string) => (parts.length === 0 ? part : head.length < HEAD_CHARS ? `${head}\n${part}` : head).slice(0, HEAD_CHARS);
   text.split('\n').forEach((raw, i) => {
-    if (!pending) startNo = i + 1;
-    const line = pending ? `${pending}\n${raw}` : raw;
-    if (/\\$/.test(line) && !/^\s*#/.test(line)) {
-      pending = line.slice(0, -1);
+    if (parts.length === 0) {
+      startNo = i + 1;
+      quotes = 0;
+    }
+    // A backslash-newline never pairs with a quote, so counting part by part equals counting the whole.
+    quotes += unescapedQuotes(raw);
+    if (raw.endsWith('\\') && !/^\s*#/.test(extend(raw))) {
+      head = extend(raw.slice(0, -1));
+      parts.push(raw.slice(0, -1));
       return;
     }
-    const quotes = (line.replace(/\\./g, '').match(/"/g) ?? []).length;
-    if (quotes % 2 === 1 && /^\s*(export\s+)?[A-Za-z_][A-Za-z0-9_]*="/.test(line)) {
-      pending = line;
-      return;
-    }
-    pending = '';
-    out.push({ line, lineNo: startNo });
+    head = extend(raw);
+    parts.push(raw);
+    if (quotes % 2 === 1 && /^\s*(export\s+)?[A-Za-z_][A-Za-z0-9_]*="/.test(head)) return;
+    out.push({ line: parts.join('\n'), lineNo: startNo });
+    parts = [];
   });
-  if (pending) out.push({ line: pending, lineNo: startNo });
+  if (parts.length > 0) out.push({ line: parts.join('\n'), lineNo: startNo });
   return out;
 }
 
