@@ -6,6 +6,7 @@
 //   npm run bench -- --json FILE       also write the rows as JSON
 //   npm run bench -- --only host,load  some scenarios (host, vmhost, obs, load)
 //   npm run bench -- --cpu-prof DIR    run every headroom under node --cpu-prof, profiles in DIR
+//   npm run bench -- --node-options "--max-semi-space-size=2"   node options for every headroom
 //   --smoke                            tiny counts: checks the machinery, not performance
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -36,7 +37,7 @@ const QUICK: Counts = { hostScrapes: 500, vmhostScrapes: 200, warmup: 20, loadSe
 const SMOKE: Counts = { hostScrapes: 20, vmhostScrapes: 10, warmup: 2, loadSeconds: 1, concurrency: 5 };
 
 function usage(message: string): never {
-  console.error(`bench: ${message}\nusage: node dist/bench/run.js [--quick] [--json FILE] [--only ${SCENARIOS.join(',')}] [--cpu-prof DIR] [--smoke]`);
+  console.error(`bench: ${message}\nusage: node dist/bench/run.js [--quick] [--json FILE] [--only ${SCENARIOS.join(',')}] [--cpu-prof DIR] [--node-options OPTS] [--smoke]`);
   process.exit(2);
 }
 
@@ -62,6 +63,7 @@ async function main(): Promise<void> {
         json: { type: 'string' },
         only: { type: 'string' },
         'cpu-prof': { type: 'string' },
+        'node-options': { type: 'string' },
       },
       strict: true,
     }).values;
@@ -70,7 +72,9 @@ async function main(): Promise<void> {
   }
   const counts = args.smoke ? SMOKE : args.quick ? QUICK : FULL;
   const only = parseOnly(args.only);
-  if (args['cpu-prof']) setHeadroomNodeArgs(['--cpu-prof', '--cpu-prof-dir', path.resolve(args['cpu-prof'])]);
+  const nodeArgs = args['node-options'] ? args['node-options'].split(/\s+/).filter(Boolean) : [];
+  if (args['cpu-prof']) nodeArgs.push('--cpu-prof', '--cpu-prof-dir', path.resolve(args['cpu-prof']));
+  setHeadroomNodeArgs(nodeArgs);
   const log = (line: string) => console.log(line);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'headroom-bench-'));
   const interrupted = () => {
