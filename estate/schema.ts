@@ -64,16 +64,10 @@ function hostPort(example: string) {
     .refine((t) => splitHostPort(t) !== null, { error: (issue) => `${JSON.stringify(issue.input)} is not host:port (such as ${example})` });
 }
 
-/** A closed set, rejected with a "did you mean" like unknown keys are. */
-function oneOf<T extends readonly [string, ...string[]]>(values: T, what: string) {
-  return z.string({ error: `expected a ${what}: ${values.join(', ')}` }).superRefine((v, ctx) => {
-    if ((values as readonly string[]).includes(v)) return;
-    const hint = suggestKey(v, values);
-    ctx.addIssue({
-      code: 'custom',
-      message: `unknown ${what} ${JSON.stringify(v)}${hint ? ` (did you mean ${JSON.stringify(hint)}?)` : ''}; ${what}s: ${values.join(', ')}`,
-    });
-  }) as unknown as z.ZodType<T[number], string>;
+/** The message for a value outside a closed set, with a "did you mean" like unknown keys get. */
+function notOneOf(values: readonly string[], what: string, value: string): string {
+  const hint = suggestKey(value, values);
+  return `unknown ${what} ${JSON.stringify(value)}${hint ? ` (did you mean ${JSON.stringify(hint)}?)` : ''}; ${what}s: ${values.join(', ')}`;
 }
 
 /** A Prometheus duration, kept as milliseconds (written back with formatDuration). */
@@ -84,25 +78,40 @@ function hostSchema() {
     /** The instance label of everything scraped from this host. */
     name: plainName('host'),
     address: hostAddress(),
-    roles: z.array(oneOf(hostRoles, 'role')).min(1, 'give the host at least one role'),
+    roles: z.array(z.string({ error: 'expected a role name' })).min(1, 'give the host at least one role'),
     /** Port of this host's headroom exporter (default estate.exporter_port). */
     port: port.optional(),
     /** For per-site Prometheus servers. */
     site: plainName('site').optional(),
-  });
+  })
+    .superRefine((h, ctx) => {
+      // Checked here rather than per element so the message can name the host.
+      h.roles.forEach((role, r) => {
+        if (!(hostRoles as readonly string[]).includes(role)) {
+          ctx.addIssue({ code: 'custom', path: ['roles', r], message: `host ${JSON.stringify(h.name)}: ${notOneOf(hostRoles, 'role', role)}` });
+        }
+      });
+    })
+    .transform((h) => h as Omit<typeof h, 'roles'> & { roles: HostRole[] });
 }
 
 function serviceSchema() {
   return section({
     /** The instance label of the probe's series. */
     name: plainName('service'),
-    probe: oneOf(probeKinds, 'probe kind'),
+    probe: z.string({ error: `expected a probe kind: ${probeKinds.join(', ')}` }),
     /** http: a URL; tcp, tls, dns, ssh: host:port (ssh and dns may leave out the port). */
     target: z.string({ error: 'expected the probe target (a URL or host:port)' }).min(1, 'must not be empty'),
     /** dns: the name to resolve (default: the server's own host name). */
     query_name: z.string().min(1).optional(),
     site: plainName('site').optional(),
-  });
+  })
+    .superRefine((svc, ctx) => {
+      if (!(probeKinds as readonly string[]).includes(svc.probe)) {
+        ctx.addIssue({ code: 'custom', path: ['probe'], message: `service ${JSON.stringify(svc.name)}: ${notOneOf(probeKinds, 'probe kind', svc.probe)}` });
+      }
+    })
+    .transform((svc) => svc as Omit<typeof svc, 'probe'> & { probe: ProbeKind });
 }
 
 function remoteWriteSchema() {
@@ -179,6 +188,7 @@ export function estateSchema() {
       if (first !== undefined) {
         ctx.addIssue({ code: 'custom', path: ['services', i, 'name'], message: `service ${JSON.stringify(s.name)} is listed twice (also services[${first}])` });
       } else seenServices.set(s.name, i);
+      if (!(probeKinds as readonly string[]).includes(s.probe)) return; // reported by the service's own check
       const problem = probeTargetProblem(s.probe, s.target);
       if (problem) ctx.addIssue({ code: 'custom', path: ['services', i, 'target'], message: `service ${JSON.stringify(s.name)}: ${problem}` });
       if (s.query_name !== undefined && s.probe !== 'dns') {

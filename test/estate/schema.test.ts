@@ -53,7 +53,7 @@ describe('estate section', () => {
     const { file, problems } = problemsOf(`${HOSTS}    - { name: obs-w02, address: 203.0.113.2, roles: [ obs-wroker ] }\n`);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toContain(`${file}:5:`);
-    expect(problems[0]).toContain('estate.hosts[2].roles[0]: unknown role "obs-wroker" (did you mean "obs-worker"?)');
+    expect(problems[0]).toContain('estate.hosts[2].roles[0]: host "obs-w02": unknown role "obs-wroker" (did you mean "obs-worker"?)');
     expect(problems[0]).toContain('roles: obs-server, obs-worker, vm-host, backup, infra-vm, monitoring');
   });
 
@@ -74,7 +74,7 @@ describe('estate section', () => {
   it('service errors name the service: unknown probe kind, bad target, duplicate', () => {
     const services = (lines: string) => problemsOf(`${HOSTS}  services:\n${lines}`).problems;
     expect(services('    - { name: wiki, probe: htp, target: "https://wiki.example.org/" }\n')[0]).toContain(
-      'estate.services[0].probe: unknown probe kind "htp" (did you mean "http"?); probe kinds: http, tcp, tls, dns, ssh',
+      'estate.services[0].probe: service "wiki": unknown probe kind "htp" (did you mean "http"?); probe kinds: http, tcp, tls, dns, ssh',
     );
     expect(services('    - { name: ldap, probe: tls, target: "ldap.example.org" }\n')[0]).toMatch(
       /estate\.services\[0\]\.target: service "ldap": "ldap\.example\.org" is not host:port \(a tls probe\)$/,
