@@ -27,7 +27,7 @@ export interface PlanRun {
 const FILE_NAMES: Record<ReportFormat, string> = { html: 'capacity-report.html', md: 'capacity-report.md', json: 'capacity-report.json' };
 
 /** One line on a terminal, redrawn; nothing when stderr is a file or a pipe. */
-function terminalProgress(stderr: NodeJS.WriteStream): Progress {
+export function terminalProgress(stderr: NodeJS.WriteStream): Progress {
   if (!stderr.isTTY) return () => {};
   return (done, total, about) => {
     const width = 20;

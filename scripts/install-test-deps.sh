@@ -16,6 +16,7 @@ declare -A needed=(
   [git]=git
   [prometheus-blackbox-exporter]=prometheus-blackbox-exporter
   [openssl]=openssl
+  [chromium]=chromium
 )
 if [[ "${1:-}" == "--bench" ]]; then
   needed[prometheus-node-exporter]=prometheus-node-exporter
