@@ -9,7 +9,8 @@ import { cliPath } from '../support/exporter.js';
 import { freePort } from '../support/net.js';
 import { runTool } from '../support/programs.js';
 import { tempDir } from '../support/tmp.js';
-import { BACKUP, DAY, GiB, HOUR, SSD, farmOpenMetrics } from './farm.js';
+import { PrometheusQueryError, prometheusClient } from '../../planner/prometheus-api.js';
+import { BACKUP, DAY, GiB, HOUR, SSD, farmOpenMetrics, w1Level } from './farm.js';
 
 const DAYS = 7;
 
@@ -164,6 +165,20 @@ describe('headroom plan against a backfilled Prometheus', () => {
     expect(bytes.readUInt32BE(20)).toBe(2000);
     expect(statSync(png).size).toBeGreaterThan(60_000);
     if (process.env['HEADROOM_PLAN_SCREENSHOT']) writeFileSync(process.env['HEADROOM_PLAN_SCREENSHOT'], bytes);
+  });
+
+  it('splits a range query that would pass Prometheus\' 11,000-point limit, and merges it', async () => {
+    const client = prometheusClient(prom.url);
+    // 7 days at 30 s = 20,161 points: Prometheus refuses that in one query.
+    const [s, ...rest] = await client.queryRange('headroom_tmpfs_mounts{instance="w1:9847"}', { start, end, step: 30 });
+    expect(rest).toEqual([]);
+    expect(s!.points).toHaveLength(DAYS * DAY / 30 + 1);
+    expect(s!.points.every(([t], i) => t === start + i * 30)).toBe(true);
+    // Values are the construction's load levels (the sample at or before each step).
+    const t = start + 50 * HOUR + 90;
+    expect(s!.points.find(([x]) => x === t)![1]).toBe(w1Level(t - 30, start));
+    await expect(client.queryRange('rate(nonsense[', { start, end, step: 300 })).rejects.toThrow(PrometheusQueryError);
+    await expect(client.queryRange('rate(nonsense[', { start, end, step: 300 })).rejects.toThrow(/rejected the query rate\(nonsense\[: bad_data/);
   });
 
   it('exits 3 naming what is missing when the window holds no data', () => {

@@ -1,0 +1,204 @@
+// The planner's pure parts on constructed series: fits, worker capacity, VM rebalancing,
+// forecasts, backup staleness, step choice. Expected values are the construction's arithmetic.
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { collectorModules } from '../../exporters/index.js';
+import { ConfigError, loadConfig } from '../../src/config/load.js';
+import { configSections } from '../../src/config/sections.js';
+import { terminalProgress } from '../../planner/command.js';
+import { parseRate, plannerConfigOf } from '../../planner/config.js';
+import { backupStaleness, forecastExhaustion } from '../../planner/forecast.js';
+import { fitHinge, fitLine } from '../../planner/regression.js';
+import { proposeRebalance, type DomainInput, type VmHostInput } from '../../planner/rebalance.js';
+import type { Series } from '../../planner/series.js';
+import { chooseStep, splitRange } from '../../planner/step.js';
+import { analyseWorkerHost } from '../../planner/workers.js';
+import { tempDir } from '../support/tmp.js';
+
+const GiB = 2 ** 30;
+const MB = 1e6;
+const DAY = 86400;
+const series = (points: Array<[number, number]>, labels: Record<string, string> = {}): Series => ({ labels, points });
+
+describe('step and range splitting', () => {
+  it('chooses the finest round step under 10,000 points', () => {
+    expect(chooseStep(28 * DAY)).toBe(300); // 28 d / 120 s = 20,160 points: too many; / 300 s = 8,064
+    expect(chooseStep(7 * DAY)).toBe(120); // 7 d / 60 s = 10,080: too many; / 120 s = 5,040
+    expect(chooseStep(3600)).toBe(60);
+  });
+
+  it('splits a long range into contiguous pieces of at most 10,000 points', () => {
+    const pieces = splitRange(0, 25_000 * 60, 60);
+    const counts = pieces.map(([a, b]) => (b - a) / 60 + 1);
+    expect(counts.every((c) => c <= 10_000)).toBe(true);
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(25_001);
+    for (let i = 1; i < pieces.length; i++) expect(pieces[i]![0]).toBe(pieces[i - 1]![1] + 60);
+  });
+});
+
+describe('fits', () => {
+  it('recovers a line and a hinge exactly', () => {
+    const xs = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+    const line = fitLine(xs, xs.map((x) => 2 * x + 1))!;
+    expect(line.slope).toBeCloseTo(2, 12);
+    expect(line.intercept).toBeCloseTo(1, 12);
+    expect(line.slopeStdErr).toBeCloseTo(0, 12);
+    const hinge = fitHinge(xs, xs.map((x) => 3 + 2 * Math.max(0, x - 5)))!;
+    expect(hinge).toMatchObject({ knee: 5 });
+    expect(hinge.base).toBeCloseTo(3, 9);
+    expect(hinge.slope).toBeCloseTo(2, 9);
+    expect(fitHinge([4, 4, 4], [1, 2, 3])).toBeNull();
+  });
+});
+
+describe('worker host capacity', () => {
+  // One point per minute; the load holds each level for 30 minutes, levels 0..6.
+  const levels = Array.from({ length: 7 * 30 }, (_, i) => Math.floor(i / 30));
+  const load = series(levels.map((l, i) => [i * 60, l]));
+  const base = { host: 'w:9847', load, tmpfsPerInstance: series([[0, 2 * GiB], [60, 3 * GiB]]), instances: 6, ramBytes: 32 * GiB, swapBytes: 16 * GiB };
+
+  it('crosses a 20 MB/s budget at 2 + 20/10 = 4 instances when churn is 10 MB/s per instance above 2', () => {
+    const churn = series(levels.map((l, i) => [i * 60, 10 * MB * Math.max(0, l - 2)]));
+    // Promise 6 instances x 8 GiB = 48 GiB on 48 GiB: ratio 1, memory limit 6.
+    const f = analyseWorkerHost({ ...base, churn, overcommitRatio: 1 }, 20 * MB);
+    expect(f.budgetCrossingLoad).toBeCloseTo(4, 9);
+    expect(f.churnLimit).toBe(4);
+    expect(f.memoryLimit).toBe(6);
+    expect(f.capacity).toBe(4);
+    expect(f.change).toBe(-2);
+    expect(f.pastBudget).toBe(true);
+    expect(f.peakTmpfsPerInstanceBytes).toBe(3 * GiB);
+    // Levels 5 and 6 (30 + 30 of 210 points) are over the budget; level 4 sits on it.
+    expect(f.shareOverBudget).toBeCloseTo(60 / 210, 9);
+  });
+
+  it('lets memory limit a host whose churn never grows, and flags the extrapolation', () => {
+    const flat = analyseWorkerHost({ ...base, churn: series(levels.map((_, i) => [i * 60, 1 * MB])), overcommitRatio: 0.5 }, 20 * MB);
+    expect(flat.churnLimit).toBeNull();
+    expect(flat.memoryLimit).toBe(12); // 48 GiB / (0.5 x 48 GiB / 6)
+    expect(flat.change).toBe(6);
+    expect(flat.limitedBy).toBe('memory promise');
+    const gentle = analyseWorkerHost({ ...base, churn: series(levels.map((l, i) => [i * 60, 1 * MB * l])), overcommitRatio: 0.25 }, 20 * MB);
+    expect(gentle.budgetCrossingLoad).toBeCloseTo(20, 6);
+    expect(gentle.notes.join()).toContain('extrapolated');
+  });
+
+  it('does not blame builds for churn that is over the budget at every load', () => {
+    const f = analyseWorkerHost({ ...base, churn: series(levels.map((_, i) => [i * 60, 50 * MB])), overcommitRatio: 1 }, 20 * MB);
+    expect(f.pastBudget).toBe(true);
+    expect(f.churnLimit).toBeNull();
+    expect(f.notes.join()).toContain('does not come from builds');
+  });
+
+  it('says so when the load never changed or a series is missing', () => {
+    const still = analyseWorkerHost({ ...base, load: series(levels.map((_, i) => [i * 60, 3])), churn: series(levels.map((_, i) => [i * 60, 0])), overcommitRatio: 1 }, 20 * MB);
+    expect(still.fit).toBeNull();
+    expect(still.notes.join()).toContain('one level');
+    const none = analyseWorkerHost({ ...base, churn: undefined, instances: undefined, overcommitRatio: undefined }, 20 * MB);
+    expect(none.capacity).toBeNull();
+    expect(none.notes.join()).toContain('no swap churn series');
+  });
+});
+
+describe('VM rebalancing', () => {
+  const host = (name: string, memGiB: number, cpus: number): VmHostInput => ({ host: name, cpus, memoryBytes: memGiB * GiB, fixedVcpus: 0, fixedMemoryBytes: 0 });
+  const dom = (h: string, name: string, memGiB: number, vcpus: number, active = true): DomainInput => ({ host: h, name, memoryBytes: memGiB * GiB, vcpus, active });
+  const hosts = [host('a:1', 32, 8), host('b:1', 32, 8)];
+  // a carries 16 + 8 + 8 = 32 GiB... plus 8 more: 40 GiB on 32; b 8 GiB.
+  const domains = [dom('a:1', 'big', 16, 2), dom('a:1', 'm1', 8, 2), dom('a:1', 'm2', 8, 2), dom('a:1', 'm3', 8, 2), dom('b:1', 'x', 8, 2), dom('a:1', 'off', 64, 64, false)];
+
+  it('finds the fewest moves to the lowest peak: one 8 GiB domain to b (40/32 → 32/32 and 16/32)', () => {
+    const p = proposeRebalance(hosts, domains, { maxMoves: 4, pinned: {} });
+    expect(p.method).toBe('exact');
+    // Best possible peak: 48 GiB over two 32 GiB hosts in 8 GiB pieces → 24/24 → 0.75; moving big (16) gives a 24 / b 24.
+    expect(p.maxAfter.memory).toBeCloseTo(24 / 32, 12);
+    expect(p.moves).toEqual([{ domain: 'big', from: 'a:1', to: 'b:1', memoryBytes: 16 * GiB, vcpus: 2 }]);
+    expect(p.maxBefore.memory).toBeCloseTo(40 / 32, 12);
+  });
+
+  it('moves nothing when nothing improves, keeps pins, and honours max_moves', () => {
+    expect(proposeRebalance(hosts, [dom('a:1', 'p', 8, 1), dom('b:1', 'q', 8, 1)], { maxMoves: 4, pinned: {} }).moves).toEqual([]);
+    const pinned = proposeRebalance(hosts, domains, { maxMoves: 4, pinned: { big: 'a' } });
+    // big stays: two 8 GiB domains go to b → a 24, b 24.
+    expect(pinned.moves.map((m) => [m.to, m.memoryBytes])).toEqual([['b:1', 8 * GiB], ['b:1', 8 * GiB]]);
+    expect(pinned.pinned).toEqual(['big']);
+    const zero = proposeRebalance(hosts, domains, { maxMoves: 0, pinned: {} });
+    expect(zero.moves).toEqual([]);
+  });
+
+  it('moves a domain pinned to another host', () => {
+    const p = proposeRebalance(hosts, [dom('a:1', 'p', 8, 1)], { maxMoves: 0, pinned: { p: 'b:1' } });
+    expect(p.moves).toEqual([{ domain: 'p', from: 'a:1', to: 'b:1', memoryBytes: 8 * GiB, vcpus: 1 }]);
+  });
+
+  it('falls back to greedy search past the node limit and says so', () => {
+    const p = proposeRebalance(hosts, domains, { maxMoves: 4, pinned: {}, nodeLimit: 3 });
+    expect(p.method).toBe('greedy');
+    expect(p.maxAfter.memory).toBeCloseTo(24 / 32, 12);
+    expect(p.notes.join()).toContain('greedy');
+  });
+});
+
+describe('forecasts', () => {
+  const now = 100 * DAY;
+  // 10 GiB + 1 GiB a day over 30 days, ± 0.5 GiB alternating, on 100 GiB.
+  const pts = Array.from({ length: 31 }, (_, d): [number, number] => [now - (30 - d) * DAY, (10 + d) * GiB + (d % 2 ? 0.5 : -0.5) * GiB]);
+
+  it('dates the run-out at the trend, with a range around it', () => {
+    const f = forecastExhaustion({ kind: 'disk', host: 'h', resource: '/', unit: 'bytes' }, series(pts), 100 * GiB, now);
+    expect(f.status).toBe('runs out');
+    // Level now ≈ 40 GiB; 60 GiB to go at 1 GiB/day: about 60 days.
+    expect(Math.abs(f.runOut! - (now + 60 * DAY))).toBeLessThan(1 * DAY);
+    expect(f.earliest!).toBeLessThan(f.runOut!);
+    expect(f.latest!).toBeGreaterThan(f.runOut!);
+    expect(f.slopePerDay / GiB).toBeCloseTo(1, 1);
+  });
+
+  it('knows when nothing runs out, when it already has, and when data is too thin', () => {
+    const down = series(pts.map(([t, v]) => [t, 100 * GiB - v]));
+    expect(forecastExhaustion({ kind: 'disk', host: 'h', resource: '/', unit: 'bytes' }, down, 100 * GiB, now).status).toBe('not running out');
+    expect(forecastExhaustion({ kind: 'disk', host: 'h', resource: '/', unit: 'bytes' }, series(pts), 20 * GiB, now).status).toBe('exhausted');
+    expect(forecastExhaustion({ kind: 'disk', host: 'h', resource: '/', unit: 'bytes' }, series(pts.slice(0, 3)), 100 * GiB, now).status).toBe('too little data');
+  });
+
+  it('measures how long a backup target was stale', () => {
+    // Backups at 0 and 30 h; max_age 26 h; 1 h steps from 0 to 40 h: stale at 27, 28, 29 h.
+    const steps = Array.from({ length: 41 }, (_, h) => h * 3600);
+    const last = series(steps.map((t) => [t, t >= 30 * 3600 ? 30 * 3600 : 0]));
+    const max = series(steps.map((t) => [t, 26 * 3600]));
+    const s = backupStaleness('wiki', last, max, 3600)!;
+    expect(s.intervals).toEqual([[27 * 3600, 29 * 3600]]);
+    expect(s.staleSeconds).toBe(3 * 3600);
+    expect(s.longestSeconds).toBe(3 * 3600);
+    expect(s.staleAtEnd).toBe(false);
+    expect(backupStaleness('etc', series(steps.map((t) => [t, t])), max, 3600)).toBeNull();
+  });
+});
+
+describe('config and terminal', () => {
+  it('reads the planner section with defaults, and names a misspelt key', () => {
+    const dir = tempDir();
+    const good = path.join(dir, 'good.yml');
+    writeFileSync(good, 'planner:\n  swap_churn_budget: 50MB/s\n  pinned_domains: { web: vm1 }\n');
+    const cfg = plannerConfigOf(loadConfig(good, collectorModules, configSections).sections);
+    expect(cfg).toMatchObject({ swap_churn_budget: 50e6, window: 28 * DAY * 1000, max_moves: 4, pinned_domains: { web: 'vm1' }, formats: ['html', 'md', 'json'] });
+    const bad = path.join(dir, 'bad.yml');
+    writeFileSync(bad, 'planner:\n  pinned_domain: { web: vm1 }\n');
+    expect(() => loadConfig(bad, collectorModules, configSections)).toThrow(ConfigError);
+    expect(() => loadConfig(bad, collectorModules, configSections)).toThrow(/did you mean "pinned_domains"/);
+    expect(parseRate('20MiB/s')).toBe(20 * 2 ** 20);
+    expect(parseRate('fast')).toBeNull();
+  });
+
+  it('draws progress only on a terminal', () => {
+    const writes: string[] = [];
+    const tty = { isTTY: true, write: (s: string) => writes.push(s) } as unknown as NodeJS.WriteStream;
+    const progress = terminalProgress(tty);
+    progress(1, 4, 'swap churn per host');
+    expect(writes.join('')).toContain('1/4 querying swap churn per host');
+    const quiet: string[] = [];
+    terminalProgress({ isTTY: false, write: (s: string) => quiet.push(s) } as unknown as NodeJS.WriteStream)(1, 4, 'x');
+    expect(quiet).toEqual([]);
+  });
+});
