@@ -50,6 +50,10 @@ export interface EstateOptions {
   obsHosts?: number;
   /** OBS max_response_size in bytes. */
   maxResponseBytes?: number;
+  /** Schedule and timeout of the backup targets (default max(scheduleSeconds, 3)). */
+  backupScheduleSeconds?: number;
+  /** The OBS URL the config names, when a test puts a proxy of its own in front of the simulator. */
+  obsUrl?: string;
 }
 
 export interface Estate {
@@ -59,6 +63,8 @@ export interface Estate {
   readonly serveArgs: readonly string[];
   readonly host: { procfs: string; sysfs: string; rootfs: string };
   readonly obs: ObsSimulator;
+  /** The worker status document the simulator serves normally. */
+  readonly workerStatusXml: string;
   readonly secrets: EstateSecrets;
   /** Where each wrapper reads its fault from; null = behave. */
   setToolFault(tool: WrappedTool, fault: ToolFault | null): void;
@@ -141,7 +147,7 @@ export async function buildEstate(dir: string, opts: EstateOptions = {}): Promis
     borgPassphrase: opts.secrets?.borgPassphrase ?? 'soak-borg-passphrase',
   };
   const every = opts.scheduleSeconds ?? 1;
-  const backupEvery = Math.max(every, 3);
+  const backupEvery = opts.backupScheduleSeconds ?? Math.max(every, 3);
 
   // The fixture host: a 64 GiB OBS worker with 16 tmpfs instances, swap on NVMe; plus qemu
   // processes (one listed PID whose cmdline is gone, as when a process exits mid-scan).
@@ -228,7 +234,7 @@ export async function buildEstate(dir: string, opts: EstateOptions = {}): Promis
   obs:
     instances:
       - name: sim
-        url: ${obs.url}
+        url: ${opts.obsUrl ?? obs.url}
         username: monitor
         password_file: ${obsPass}
         schedule: ${every}s
@@ -261,6 +267,7 @@ export async function buildEstate(dir: string, opts: EstateOptions = {}): Promis
     serveArgs: ['--config', configFile, '--path.procfs', host.procfs, '--path.sysfs', host.sysfs, '--path.rootfs', host.rootfs],
     host,
     obs,
+    workerStatusXml: generated.xml,
     secrets,
     setToolFault(tool, fault) {
       const file = path.join(faultDir, tool);
