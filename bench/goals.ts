@@ -31,12 +31,18 @@ export function judgeGoals(rows: readonly BenchRow[], loadRssAfterMB: number | n
       ? { goal: '10,000-worker OBS collection under 200 ms', met: collect.headroom < 200, figures: `${collect.headroom} ms (${collect.measure})` }
       : { goal: '10,000-worker OBS collection under 200 ms', met: null, figures: 'not run' },
   );
+  // The delay a collection adds: the slowest scrape while polling, less the slowest scrape of
+  // the same exporter between polls (bench/obs.ts measures both) when that baseline exists.
   const worstScrape = find(rows, /10,000 workers/, /latency max/);
-  goals.push(
-    worstScrape
-      ? { goal: 'no scrape delayed more than 20 ms by a 10,000-worker collection', met: worstScrape.headroom <= 20, figures: `slowest scrape ${worstScrape.headroom} ms while polling` }
-      : { goal: 'no scrape delayed more than 20 ms by a 10,000-worker collection', met: null, figures: 'not run' },
-  );
+  if (worstScrape) {
+    const baseline = worstScrape.peer_value ?? 0;
+    const delay = Math.max(0, worstScrape.headroom - baseline);
+    goals.push({
+      goal: 'no scrape delayed more than 20 ms by a 10,000-worker collection',
+      met: delay <= 20,
+      figures: `slowest scrape ${worstScrape.headroom} ms while polling vs ${baseline} ms between polls: ${Math.round(delay * 10) / 10} ms added`,
+    });
+  } else goals.push({ goal: 'no scrape delayed more than 20 ms by a 10,000-worker collection', met: null, figures: 'not run' });
   const loadErrors = find(rows, /^load/, /^errors$/);
   goals.push(
     loadErrors

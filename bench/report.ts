@@ -32,8 +32,9 @@ export function row(scenario: string, measure: string, unit: string, headroom: n
   const ours = tidy(headroom);
   if (!peer) return { scenario, measure, unit, headroom: ours, peer: null, peer_value: null, ratio: null };
   const theirs = tidy(peer.value);
-  // A ratio to zero (no errors on either side) says nothing.
-  const ratio = peer.value !== 0 ? round(headroom / peer.value, 2) : null;
+  // A ratio to zero (no errors on either side) or across signs (memory grew here, shrank
+  // there) says nothing.
+  const ratio = peer.value > 0 && headroom >= 0 ? round(headroom / peer.value, 2) : null;
   return { scenario, measure, unit, headroom: ours, peer: peer.name, peer_value: theirs, ratio };
 }
 
