@@ -130,7 +130,9 @@ function forecasts(d: PlannerData): Forecast[] {
   const ram = latestBy(d.ram);
   for (const s of d.trendTmpfsPeak) {
     const cap = ram.get(`${hostOf(s)}\u0000`);
-    if (cap) out.push(forecastExhaustion({ kind: 'ram', host: hostOf(s), resource: 'daily peak tmpfs use', unit: 'bytes' }, s, cap, now));
+    // A daily peak is only a full day's peak one day into the window: earlier points see less.
+    const fullDays = { labels: s.labels, points: s.points.filter(([t]) => t >= d.window.start + 86400) };
+    if (cap) out.push(forecastExhaustion({ kind: 'ram', host: hostOf(s), resource: 'daily peak tmpfs use', unit: 'bytes' }, fullDays, cap, now));
   }
   for (const s of d.trendOvercommit) {
     out.push(forecastExhaustion({ kind: 'tmpfs promise', host: hostOf(s), resource: 'promise / (RAM + swap)', unit: 'ratio' }, s, 1, now));

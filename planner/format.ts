@@ -30,7 +30,7 @@ export function formatDate(unixSeconds: number | null | undefined): string {
 }
 
 export function formatSeconds(s: number): string {
-  if (s >= 86400) return `${(s / 86400).toFixed(1)} d`;
+  if (s >= 2 * 86400) return `${(s / 86400).toFixed(1)} d`;
   if (s >= 3600) return `${(s / 3600).toFixed(1)} h`;
   return `${Math.round(s / 60)} min`;
 }

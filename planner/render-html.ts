@@ -29,12 +29,15 @@ function table(head: string[], rows: string[][]): string {
 }
 
 function workerCard(f: WorkerFinding, budget: number): string {
-  const maxX = Math.max(f.maxObservedLoad ?? 0, f.configuredInstances ?? 0, f.budgetCrossingLoad ?? 0) + 1;
+  // A multiple of 4, so the five axis labels are whole instance counts.
+  const maxX = Math.ceil((Math.max(f.maxObservedLoad ?? 0, f.configuredInstances ?? 0, f.budgetCrossingLoad ?? 0) + 1) / 4) * 4;
   const curve: Array<[number, number]> = [];
-  if (f.fit) for (let x = 0; x <= maxX; x += maxX / 60) curve.push([x, hingeValue(f.fit, x)]);
+  // A hinge is three points: the start, the knee, the end.
+  if (f.fit) for (const x of [0, Math.min(f.fit.knee, maxX), maxX]) curve.push([x, hingeValue(f.fit, x)]);
   const chart = scatterChart({
     title: `${f.host}: swap churn vs building instances`,
     points: f.points,
+    xMax: maxX,
     marks: f.levels.map((l) => [l.load, l.medianChurn] as const),
     curve,
     budget,

@@ -25,16 +25,39 @@ function scaleY(f: Frame, y: number): number {
 }
 const n = (v: number) => (Math.round(v * 10) / 10).toString();
 
-function axes(f: Frame, xAxis: Axis, yAxis: Axis): string {
+/** A round tick spacing (1, 2, 2.5 or 5 × 10^k) giving about `count` ticks over `span`. */
+export function niceStep(span: number, count = 4): number {
+  if (!(span > 0)) return 1;
+  const raw = span / count;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  return ([1, 2, 2.5, 5, 10].find((m) => m * mag >= raw) ?? 10) * mag;
+}
+
+/** Ticks at multiples of a round step; the frame's top is stretched to the last tick. */
+function ticks(from: number, to: number, count = 4): number[] {
+  const step = niceStep(to - from, count);
+  const out: number[] = [];
+  for (let v = Math.ceil(from / step) * step; v <= to + step * 1e-9; v += step) out.push(v);
+  return out;
+}
+
+function niceTop(y0: number, y1: number): number {
+  const step = niceStep(y1 - y0);
+  return Math.ceil(y1 / step - 1e-9) * step;
+}
+
+function axes(f: Frame, xAxis: Axis, yAxis: Axis, xTicks = true): string {
   const parts: string[] = [];
-  const ticks = 4;
-  for (let i = 0; i <= ticks; i++) {
-    const yv = f.y0 + ((f.y1 - f.y0) * i) / ticks;
+  for (const yv of ticks(f.y0, f.y1)) {
     const y = scaleY(f, yv);
     parts.push(`<line x1="${PAD.left}" x2="${f.width - PAD.right}" y1="${n(y)}" y2="${n(y)}" class="grid"/>`);
     parts.push(`<text x="${PAD.left - 6}" y="${n(y + 4)}" text-anchor="end">${escapeHtml(yAxis.format(yv))}</text>`);
-    const xv = f.x0 + ((f.x1 - f.x0) * i) / ticks;
-    parts.push(`<text x="${n(scaleX(f, xv))}" y="${f.height - PAD.bottom + 16}" text-anchor="middle">${escapeHtml(xAxis.format(xv))}</text>`);
+  }
+  if (xTicks) {
+    for (let i = 0; i <= 4; i++) {
+      const xv = f.x0 + ((f.x1 - f.x0) * i) / 4;
+      parts.push(`<text x="${n(scaleX(f, xv))}" y="${f.height - PAD.bottom + 16}" text-anchor="middle">${escapeHtml(xAxis.format(xv))}</text>`);
+    }
   }
   parts.push(`<text x="${n((PAD.left + f.width - PAD.right) / 2)}" y="${f.height - 6}" text-anchor="middle" class="axis-label">${escapeHtml(xAxis.label)}</text>`);
   parts.push(`<text x="12" y="${n(f.height / 2)}" text-anchor="middle" class="axis-label" transform="rotate(-90 12 ${n(f.height / 2)})">${escapeHtml(yAxis.label)}</text>`);
@@ -48,6 +71,8 @@ function svg(f: Frame, title: string, body: string): string {
 export interface ScatterChart {
   readonly title: string;
   readonly points: ReadonlyArray<readonly [number, number]>;
+  /** Right end of the x axis (the data's maximum when absent). */
+  readonly xMax?: number;
   /** Highlighted points (level medians). */
   readonly marks: ReadonlyArray<readonly [number, number]>;
   /** A fitted curve, sampled. */
@@ -59,21 +84,27 @@ export interface ScatterChart {
   readonly yAxis: Axis;
 }
 
+/** Clip-path ids, unique within one report. */
+let clipIds = 0;
+
 export function scatterChart(c: ScatterChart, width = 560, height = 300): string {
   const xs = [...c.points, ...c.curve].map(([x]) => x);
-  const ys = [...c.points, ...c.curve, ...c.marks].map(([, y]) => y);
+  // The fitted line may climb far past the data: it is clipped to the data's range.
+  const ys = [...c.points, ...c.marks].map(([, y]) => y);
   const f: Frame = {
     width,
     height,
     x0: Math.min(0, ...xs),
-    x1: Math.max(1, ...xs, c.crossing ?? 0),
+    x1: c.xMax ?? Math.max(1, ...xs, c.crossing ?? 0),
     y0: 0,
-    y1: Math.max(c.budget * 1.25, ...ys) || 1,
+    y1: niceTop(0, Math.max(c.budget * 1.25, ...ys) || 1),
   };
   const body = [axes(f, c.xAxis, c.yAxis)];
   body.push(...c.points.map(([x, y]) => `<circle cx="${n(scaleX(f, x))}" cy="${n(scaleY(f, y))}" r="2" class="point"/>`));
   if (c.curve.length > 1) {
-    body.push(`<polyline class="fit" points="${c.curve.map(([x, y]) => `${n(scaleX(f, x))},${n(scaleY(f, Math.min(y, f.y1)))}`).join(' ')}"/>`);
+    const clip = `plot-${++clipIds}`;
+    body.push(`<clipPath id="${clip}"><rect x="${PAD.left}" y="${PAD.top}" width="${width - PAD.left - PAD.right}" height="${height - PAD.top - PAD.bottom}"/></clipPath>`);
+    body.push(`<polyline class="fit" clip-path="url(#${clip})" points="${c.curve.map(([x, y]) => `${n(scaleX(f, x))},${n(scaleY(f, y))}`).join(' ')}"/>`);
   }
   body.push(...c.marks.map(([x, y]) => `<circle cx="${n(scaleX(f, x))}" cy="${n(scaleY(f, y))}" r="4" class="mark"/>`));
   const by = scaleY(f, c.budget);
@@ -94,8 +125,8 @@ export interface BarGroup {
 
 /** Before/after bars per host, with a line at 1 (no overcommit). */
 export function beforeAfterChart(title: string, groups: readonly BarGroup[], width = 560, height = 260): string {
-  const f: Frame = { width, height, x0: 0, x1: Math.max(1, groups.length), y0: 0, y1: Math.max(1.2, ...groups.flatMap((g) => [g.before, g.after])) * 1.05 };
-  const body = [axes(f, { label: '', format: () => '' }, { label: title, format: (v) => v.toFixed(2) })];
+  const f: Frame = { width, height, x0: 0, x1: Math.max(1, groups.length), y0: 0, y1: niceTop(0, Math.max(1.2, ...groups.flatMap((g) => [g.before, g.after])) * 1.05) };
+  const body = [axes(f, { label: '', format: () => '' }, { label: title, format: (v) => v.toFixed(2) }, false)];
   const slot = (width - PAD.left - PAD.right) / Math.max(1, groups.length);
   groups.forEach((g, i) => {
     const x = PAD.left + i * slot + slot * 0.15;
@@ -130,7 +161,7 @@ export function trendChart(
     x0: pts[0]![0],
     x1: Math.max(...pts.map(([t]) => t)),
     y0: 0,
-    y1: Math.max(capacity, ...pts.map(([, v]) => v)) * 1.05 || 1,
+    y1: niceTop(0, Math.max(capacity, ...pts.map(([, v]) => v)) * 1.05 || 1),
   };
   const body = [axes(f, { label: 'date', format: (t) => new Date(t * 1000).toISOString().slice(5, 10) }, yAxis)];
   body.push(`<polyline class="history" points="${history.map(([t, v]) => `${n(scaleX(f, t))},${n(scaleY(f, v))}`).join(' ')}"/>`);

@@ -128,6 +128,10 @@ describe('headroom plan against a backfilled Prometheus', () => {
     expect(f.latest!).toBeGreaterThanOrEqual(f.runOut!);
     // Constant promise ratios do not run out.
     expect(report.forecasts.filter((x) => x.kind === 'tmpfs promise').map((x) => x.status)).toEqual(['not running out', 'not running out']);
+    // Build roots peak at 8 x 1.5 and 4 x 1.5 GiB every day: flat, not running out.
+    expect(report.forecasts.filter((x) => x.resource === 'daily peak tmpfs use').map((x) => x.status)).toEqual(['not running out', 'not running out']);
+    // vm1 already allocates 96 GiB of its 64 GiB.
+    expect(report.forecasts.find((x) => x.host === 'vm1:9847')!.status).toBe('exhausted');
   });
 
   it('reports the backup target that went stale, and for how long', () => {
@@ -146,8 +150,8 @@ describe('headroom plan against a backfilled Prometheus', () => {
     expect(md).toMatch(/\| web \| vm1:9847 \| vm2:9847 \| 32\.0 GiB \| 4 \|/);
     const html = readFileSync(path.join(out, 'capacity-report.html'), 'utf8');
     expect(html.match(/<svg /g)?.length).toBeGreaterThanOrEqual(2 + 2);
-    // Nothing loaded from elsewhere: no scripts, no external src/href, no @import.
-    expect(html).not.toMatch(/<script|\ssrc=|\shref=|@import|url\(/i);
+    // Nothing loaded from elsewhere: no scripts, no src/href, no @import, no url() but in-page #ids.
+    expect(html).not.toMatch(/<script|\ssrc=|\shref=|@import|url\((?!#)/i);
     expect(html).toContain('w1:9847');
   });
 
