@@ -67,7 +67,6 @@ function workerSection(d: PlannerData, opts: PlannerOptions, missing: string[]):
       opts.churnBudgetBytesPerSecond,
     ),
   );
-  const usable = findings.filter((f) => f.points.length >= Math.min(MIN_WORKER_POINTS, 1) && f.levels.length > 0);
   if (hosts.size === 0) {
     missing.push('worker hosts: no headroom_tmpfs_mounts / headroom_worker_instances series (worker collector) in the window');
   }
@@ -77,7 +76,7 @@ function workerSection(d: PlannerData, opts: PlannerOptions, missing: string[]):
       missing.push(`worker host ${f.host}: only ${f.points.length} points with both load and swap churn (need ${MIN_WORKER_POINTS})`);
     }
   }
-  const enough = usable.filter((f) => f.points.length >= MIN_WORKER_POINTS);
+  const enough = findings.filter((f) => f.points.length >= MIN_WORKER_POINTS && f.levels.length > 0);
   return enough.length ? summariseWorkers(enough) : null;
 }
 
