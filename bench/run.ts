@@ -33,7 +33,7 @@ interface Counts {
 }
 
 const FULL: Counts = { hostScrapes: 1000, vmhostScrapes: 500, warmup: 50, loadSeconds: 30, concurrency: 50 };
-const QUICK: Counts = { hostScrapes: 500, vmhostScrapes: 200, warmup: 20, loadSeconds: 5, concurrency: 50 };
+const QUICK: Counts = { hostScrapes: 500, vmhostScrapes: 100, warmup: 20, loadSeconds: 5, concurrency: 50 };
 const SMOKE: Counts = { hostScrapes: 20, vmhostScrapes: 10, warmup: 2, loadSeconds: 1, concurrency: 5 };
 
 function usage(message: string): never {
