@@ -115,7 +115,7 @@ describe('a run with secrets everywhere', () => {
   });
 
   it('bad basic-auth attempts get 401 and say nothing about the credentials', async () => {
-    for (const headers of [{}, { Authorization: basic(WEB_USER, WEB_WRONG) }, { Authorization: basic('nobody', WEB_PASSWORD) }, { Authorization: `Basic ${WEB_HASH}` }]) {
+    for (const headers of [{} as Record<string, string>, { Authorization: basic(WEB_USER, WEB_WRONG) }, { Authorization: basic('nobody', WEB_PASSWORD) }, { Authorization: `Basic ${WEB_HASH}` }]) {
       for (const p of ['/metrics', '/', '/-/reload']) {
         const r = await get(p, headers, p === '/-/reload' ? 'POST' : 'GET');
         expect(r.status, `${p} ${JSON.stringify(headers)}`).toBe(401);
