@@ -6,7 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { collectorModules } from '../../exporters/index.js';
 import { ConfigError, loadConfig } from '../../src/config/load.js';
 import { configSections } from '../../src/config/sections.js';
+import { analyse, TooLittleDataError } from '../../planner/analyse.js';
 import { terminalProgress } from '../../planner/command.js';
+import type { PlannerData } from '../../planner/queries.js';
 import { parseRate, plannerConfigOf } from '../../planner/config.js';
 import { backupStaleness, forecastExhaustion } from '../../planner/forecast.js';
 import { fitHinge, fitLine } from '../../planner/regression.js';
@@ -200,5 +202,46 @@ describe('config and terminal', () => {
     const quiet: string[] = [];
     terminalProgress({ isTTY: false, write: (s: string) => quiet.push(s) } as unknown as NodeJS.WriteStream)(1, 4, 'x');
     expect(quiet).toEqual([]);
+  });
+});
+
+describe('analyse', () => {
+  const window = { start: 0, end: 7200, step: 60 };
+  const empty: PlannerData = {
+    window, trendWindow: { ...window, step: 3600 }, load: [], obsBuilding: [], churn: [], tmpfsPerInstance: [], instances: [], ram: [], swap: [], overcommit: [],
+    vmCpus: [], vmMemory: [], vmFixedVcpus: [], vmFixedMemory: [], domainVcpus: [], domainMemory: [], domainShutoff: [],
+    trendVmAllocated: [], trendTmpfsPeak: [], trendOvercommit: [], trendDiskUsed: [], diskSize: [], trendSsdWritten: [], ssdEndurance: [], trendSsdWear: [], backupLast: [], backupMaxAge: [],
+  };
+  const opts = { churnBudgetBytesPerSecond: 20 * MB, pinned: {}, maxMoves: 4 };
+
+  it('refuses an empty window, naming every missing series', () => {
+    expect(() => analyse(empty, opts)).toThrow(TooLittleDataError);
+    try {
+      analyse(empty, opts);
+    } catch (err) {
+      const missing = (err as TooLittleDataError).missing.join('\n');
+      for (const name of ['headroom_tmpfs_mounts', 'headroom_swap_in_bytes_total', 'headroom_vmhost_memory_bytes', 'headroom_backup_last_success_timestamp_seconds']) expect(missing).toContain(name);
+    }
+  });
+
+  it('takes the load of a host without tmpfs_mounts from OBS, matched by host name', () => {
+    // 120 minutes, load 0 for the first hour and 6 for the second; churn 10 MB/s per instance above 0.
+    const minutes = Array.from({ length: 120 }, (_, i) => i * 60);
+    const level = (t: number) => (t < 3600 ? 0 : 6);
+    const data: PlannerData = {
+      ...empty,
+      obsBuilding: [series(minutes.map((t) => [t, level(t)]), { host: 'w9' })],
+      churn: [series(minutes.map((t) => [t, 10 * MB * level(t)]), { instance: 'w9:9847' })],
+    };
+    const report = analyse(data, opts);
+    const w9 = report.workers!.hosts[0]!;
+    expect(w9.host).toBe('w9:9847');
+    expect(w9.levels.map((l) => l.load)).toEqual([0, 6]);
+    expect(w9.budgetCrossingLoad).toBeCloseTo(2, 9);
+    expect(report.missing.join()).toContain('no headroom_vmhost_memory_bytes');
+    // VM hosts without per-domain series: the report says which collector option is off.
+    const noDomains = analyse({ ...data, vmMemory: [series([[7200, 64 * GiB]], { instance: 'vm1:9847' })] }, opts);
+    expect(noDomains.vmhosts).toBeNull();
+    expect(noDomains.missing.join()).toContain('set per_domain: true in the vmhost collector');
   });
 });

@@ -118,6 +118,16 @@ describe('headroom plan against a backfilled Prometheus', () => {
     expect(v.maxAfter.memory).toBe(1);
   });
 
+  it('takes the budget from --churn-budget: at 28 MB/s w1 fits 4 + 28/8 = 7.5, so 7', () => {
+    const budgetOut = path.join(dir, 'budget');
+    const run = plan(['--prometheus.url', prom.url, '--window', `${DAYS}d`, '--end', String(end), '--churn-budget', '28MB/s', '--format', 'json', '--out', budgetOut]);
+    expect(run.status, run.stderr).toBe(0);
+    const w1 = (JSON.parse(readFileSync(path.join(budgetOut, 'capacity-report.json'), 'utf8')) as JsonReport).workers.hosts.find((h) => h.host === 'w1:9847')!;
+    expect(w1.budgetCrossingLoad).toBeCloseTo(7.5, 2);
+    expect(w1.capacity).toBe(7);
+    expect(w1.change).toBe(-1);
+  });
+
   it('forecasts the SSD wear-out date from its written-bytes trend', () => {
     const f = report.forecasts.find((x) => x.kind === 'ssd endurance' && x.host === 'w1:9847')!;
     expect(f.status).toBe('runs out');
