@@ -35,7 +35,7 @@ const EXPECTED_UIDS = [
 const catalog = new Set(
   [...obsMetrics, ...workerCatalog, ...swapCatalog, ...vmhostMetrics, ...backupMetrics, ...runtimeMetrics, ...selfMetrics].map((m) => m.name),
 );
-const recordedNames = new Set(recordingRules(defaultAlertsConfig).rules.map((r) => ('record' in r ? r.record : '')));
+const recordedNames = new Set(recordingRules(defaultAlertsConfig).map((r) => r.record));
 /** Prometheus' own per-target series the exporters dashboard reads. */
 const prometheusSeries = new Set(['up', 'scrape_duration_seconds', 'scrape_samples_scraped']);
 

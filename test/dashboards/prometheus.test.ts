@@ -100,7 +100,7 @@ beforeAll(async () => {
   instance = new URL(exporter.url).host;
   const promDir = path.join(dir, 'prometheus');
   const rules = path.join(dir, 'prometheus-rules.yml');
-  writeFileSync(rules, stringify({ groups: [recordingRules(defaultAlertsConfig)] }));
+  writeFileSync(rules, stringify({ groups: [{ name: 'headroom-recording', rules: recordingRules(defaultAlertsConfig) }] }));
   prometheus = await startPrometheus(
     promDir,
     stringify({
