@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { MAX_TIMER_MS } from './units.js';
 
 export interface RunOptions {
   /** Kill the program (SIGKILL to its process group) after this long. */
@@ -75,7 +76,7 @@ export function runProgram(
     };
     const timer = setTimeout(
       () => kill(new RunError(`${program}: timed out after ${options.timeoutMs / 1000}s, killed`, program, 'timeout')),
-      options.timeoutMs,
+      Math.min(options.timeoutMs, MAX_TIMER_MS),
     );
     const onAbort = () => kill(new RunError(`${program}: killed, refresh aborted`, program, 'aborted'));
     options.signal?.addEventListener('abort', onAbort, { once: true });

@@ -4,6 +4,7 @@ import type { Collector, Source, SourceHealth } from './collector.js';
 import { gauge, sample, seriesKey, type MetricDef, type Sample } from './metrics.js';
 import type { HostPaths } from './paths.js';
 import { startSchedule } from './schedule.js';
+import { MAX_TIMER_MS } from './units.js';
 
 export const collectorSuccess = gauge(
   'headroom_collector_success',
@@ -234,7 +235,7 @@ export class CollectorRuntime {
 
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), source.timeoutMs);
+      timer = setTimeout(() => resolve('timeout'), Math.min(source.timeoutMs, MAX_TIMER_MS));
     });
     try {
       const result = await Promise.race([run, timedOut]);

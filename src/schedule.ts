@@ -1,13 +1,10 @@
 import cron from 'node-cron';
-import { formatDuration, parseDuration } from './units.js';
+import { formatDuration, MAX_TIMER_MS, parseDuration } from './units.js';
 
 /** A background refresh schedule: a Prometheus duration runs on a timer, a cron expression on node-cron. */
 export type Schedule =
   | { readonly kind: 'interval'; readonly ms: number }
   | { readonly kind: 'cron'; readonly expression: string };
-
-/** The longest delay a Node timer holds: 2^31-1 ms, about 24.8 days. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Parses `30s` / `15m` or a cron expression; returns an error message instead when it is neither. */
 export function parseSchedule(text: string): Schedule | string {

@@ -1,5 +1,8 @@
 // Pure parsers for the units a config speaks: Prometheus durations and byte sizes.
 
+/** The longest delay Node's timers take (about 24.8 days); longer ones fire after 1 ms. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 const DURATION_UNITS_MS: Record<string, number> = {
   ms: 1,
   s: 1000,

@@ -290,6 +290,25 @@ describe('collector runtime', () => {
     expect(rt.status()[0]!.sources[0]!.notes).toEqual([]);
   });
 
+  it('does not turn a timeout beyond Node\'s timer limit into an immediate one', async () => {
+    const release = gate();
+    const patient = singleSourceCollector({
+      name: 'patient',
+      metrics: [widgets],
+      timeoutMs: 30 * 86_400_000, // 30d: longer than a Node timer holds
+      async collect() {
+        await release.promise;
+        return [sample(widgets, { colour: 'p' }, 1)];
+      },
+    });
+    const rt = runtimeOf(patient);
+    const scraping = rt.scrape();
+    await new Promise((r) => setTimeout(r, 50));
+    release.open();
+    const s = await scraping;
+    expect(find(s, 'headroom_collector_success', { collector: 'patient' })).toBe(1);
+  });
+
   it('refuses two collectors that define the same metric', () => {
     const a = singleSourceCollector({ name: 'a', metrics: [widgets], timeoutMs: 1, collect: async () => [] });
     const b = singleSourceCollector({ name: 'b', metrics: [widgets], timeoutMs: 1, collect: async () => [] });
