@@ -2,6 +2,7 @@
 // documents of 100 to 50,000 workers, the event loop's worst stall while that runs, and the
 // latency of /metrics scrapes of a running exporter while it polls.
 // Run on its own: `node dist/bench/obs.js [--quick]`; `npm run bench` imports benchObs().
+import { serveNodeFlags } from '../src/node-flags.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -108,7 +109,7 @@ async function measureScrapes(url: string, dir: string, passwordFile: string, se
     config,
     `collectors:\n  obs:\n    instances:\n      - { name: bench, url: "${url}", username: ${USER}, password_file: "${passwordFile}", schedule: ${schedule}, timeout: 30s }\n`,
   );
-  const child = spawn(process.execPath, [cliPath, 'serve', '--config', config, '--web.listen-address', '127.0.0.1:0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...serveNodeFlags, cliPath, 'serve', '--config', config, '--web.listen-address', '127.0.0.1:0'], { stdio: ['ignore', 'ignore', 'pipe'] });
   try {
     const lines = createInterface({ input: child.stderr! });
     const address = await new Promise<string>((resolve, reject) => {

@@ -8,6 +8,7 @@
 //   npm run bench -- --cpu-prof DIR    run every headroom under node --cpu-prof, profiles in DIR
 //   npm run bench -- --node-options "--max-semi-space-size=2"   node options for every headroom
 //   --smoke                            tiny counts: checks the machinery, not performance
+import { serveNodeFlags } from '../src/node-flags.js';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -72,7 +73,8 @@ async function main(): Promise<void> {
   }
   const counts = args.smoke ? SMOKE : args.quick ? QUICK : FULL;
   const only = parseOnly(args.only);
-  const nodeArgs = args['node-options'] ? args['node-options'].split(/\s+/).filter(Boolean) : [];
+  // Measure what production runs: the serve flags unless --node-options replaces them.
+  const nodeArgs = args['node-options'] ? args['node-options'].split(/\s+/).filter(Boolean) : [...serveNodeFlags];
   if (args['cpu-prof']) nodeArgs.push('--cpu-prof', '--cpu-prof-dir', path.resolve(args['cpu-prof']));
   setHeadroomNodeArgs(nodeArgs);
   const log = (line: string) => console.log(line);

@@ -7,6 +7,7 @@
 // a fixture host tree (/proc, /sys, /), the simulated OBS API with basic auth, libvirt's test
 // driver, real restic and borg repositories, a files target and a git repository, with every
 // external program behind a wrapper that a test can make hang, print garbage or fail.
+import { serveNodeFlags } from '../src/node-flags.js';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { accessSync, chmodSync, constants, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -295,7 +296,7 @@ interface Running {
 
 function startExporter(args: readonly string[]): Promise<Running> {
   const cli = path.join(findRepoRoot(), 'dist/src/cli.js');
-  const child = spawn(process.execPath, [cli, 'serve', '--web.listen-address', '127.0.0.1:0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...serveNodeFlags, cli, 'serve', '--web.listen-address', '127.0.0.1:0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');

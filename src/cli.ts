@@ -1,7 +1,5 @@
 #!/usr/bin/env -S node --max-semi-space-size=1
-// A 1 MiB young generation (V8's default grows to 16 MiB per semi-space): an exporter allocates
-// little per scrape, and this keeps its resident memory ~30 MB lower under load. The flag must
-// be given at startup, hence here, in `npm start` and in the systemd unit.
+// The shebang carries serveNodeFlags (src/node-flags.ts): V8 takes them only at startup.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { collectorModules } from '../exporters/index.js';
 import { ConfigError, loadConfig, type HeadroomConfig } from './config/load.js';
