@@ -1,12 +1,14 @@
 // The worker collector's I/O: reads meminfo, the OBS worker configuration, the mount table and
 // statfs of the selected tmpfs mounts, and turns the pure computations into samples.
-import { access, readFile, statfs } from 'node:fs/promises';
+import { existsSync, statSync } from 'node:fs';
+import { readFile, statfs } from 'node:fs/promises';
 import { singleSourceCollector, type CollectContext, type Collector } from '../../src/collector.js';
 import { sample, type Sample } from '../../src/metrics.js';
 import { rootPath, sysPath, type HostPaths } from '../../src/paths.js';
 import { countCpus } from '../../src/procfs/block.js';
 import { readMeminfo } from '../../src/procfs/meminfo.js';
 import { readMountinfo } from '../../src/procfs/mountinfo.js';
+import { readKernelFile } from '../../src/procfs/read.js';
 import { globToRegExp } from './glob.js';
 import { memoryPicture, type TmpfsMount } from './memory-picture.js';
 import { workerCatalog, workerMetrics as M } from './metrics.js';
@@ -32,37 +34,45 @@ function errnoText(err: unknown): string {
   return e.code ?? String(err);
 }
 
+/** Parsed variables of one config file, kept while the file stays the same (re-parsing it every scrape is waste). */
+const parsedConfigs = new Map<string, { identity: string; vars: ReadonlyMap<string, string> }>();
+
 /** Merged variables of the config files that exist, or null when none does. */
 async function readObsConfig(paths: HostPaths, files: readonly string[]): Promise<Map<string, string> | null> {
   let found = false;
   const vars = new Map<string, string>();
   for (const hostFile of files) {
     const file = rootPath(paths, hostFile);
-    let text: string;
+    // A missing file is normal (optional, as in obsworker): ask without raising ENOENT.
+    let st;
     try {
-      text = await readFile(file, 'utf8');
+      st = statSync(file, { bigint: true, throwIfNoEntry: false });
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // optional, as in obsworker
       throw new Error(`cannot read OBS worker configuration ${file}: ${errnoText(err)}`);
     }
-    found = true;
-    try {
-      for (const [k, v] of parseShellAssignments(text)) vars.set(k, v);
-    } catch (err) {
-      if (err instanceof ShellSyntaxError) throw new Error(`OBS worker configuration ${file}: ${err.message}`);
-      throw err;
+    if (!st) continue;
+    const identity = `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+    let cached = parsedConfigs.get(file);
+    if (cached?.identity !== identity) {
+      let text: string;
+      try {
+        text = await readFile(file, 'utf8');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // removed since the stat
+        throw new Error(`cannot read OBS worker configuration ${file}: ${errnoText(err)}`);
+      }
+      try {
+        cached = { identity, vars: parseShellAssignments(text) };
+      } catch (err) {
+        if (err instanceof ShellSyntaxError) throw new Error(`OBS worker configuration ${file}: ${err.message}`);
+        throw err;
+      }
+      parsedConfigs.set(file, cached);
     }
+    found = true;
+    for (const [k, v] of cached.vars) vars.set(k, v);
   }
   return found ? vars : null;
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await access(file);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function hostFacts(paths: HostPaths, vars: ReadonlyMap<string, string>): Promise<HostFacts> {
@@ -75,10 +85,10 @@ async function hostFacts(paths: HostPaths, vars: ReadonlyMap<string, string>): P
       throw new Error(`OBS_WORKER_INSTANCES is 0 (one per CPU) but CPUs cannot be counted in ${sysPath(paths, 'devices/system/cpu')}: ${errnoText(err)}`);
     }
   }
-  const kvmAvailable = (await exists(rootPath(paths, '/dev/kvm'))) && (await exists(rootPath(paths, '/usr/bin/qemu-kvm')));
+  const kvmAvailable = existsSync(rootPath(paths, '/dev/kvm')) && existsSync(rootPath(paths, '/usr/bin/qemu-kvm'));
   let xenAvailable = false;
   try {
-    xenAvailable = (await readFile(sysPath(paths, 'hypervisor', 'type'), 'utf8')).includes('xen');
+    xenAvailable = (await readKernelFile(sysPath(paths, 'hypervisor', 'type'))).includes('xen');
   } catch {
     /* no hypervisor information: not Xen */
   }

@@ -1,4 +1,5 @@
-import { readdir, readFile, access } from 'node:fs/promises';
+import { readdir, access } from 'node:fs/promises';
+import { readKernelFile } from './read.js';
 import { sysPath, type HostPaths } from '../paths.js';
 
 /**
@@ -29,7 +30,7 @@ export async function parentDisk(paths: HostPaths, name: string): Promise<string
 /** /sys/block/<disk>/queue/rotational: 1 = spinning, 0 = SSD; null when absent or garbled. */
 export async function readRotational(paths: HostPaths, disk: string): Promise<number | null> {
   try {
-    const text = (await readFile(sysPath(paths, 'block', disk, 'queue', 'rotational'), 'utf8')).trim();
+    const text = (await readKernelFile(sysPath(paths, 'block', disk, 'queue', 'rotational'))).trim();
     return text === '0' || text === '1' ? Number(text) : null;
   } catch {
     return null;

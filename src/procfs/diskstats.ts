@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readKernelFile } from './read.js';
 import { procPath, type HostPaths } from '../paths.js';
 
 /** The part of a /proc/diskstats line that headroom uses (Documentation/admin-guide/iostats.rst). */
@@ -41,5 +41,5 @@ export function parseDiskstats(text: string): DiskStats[] {
 }
 
 export async function readDiskstats(paths: HostPaths): Promise<DiskStats[]> {
-  return parseDiskstats(await readFile(procPath(paths, 'diskstats'), 'utf8'));
+  return parseDiskstats(await readKernelFile(procPath(paths, 'diskstats')));
 }

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readKernelFile } from './read.js';
 import { procPath, type HostPaths } from '../paths.js';
 
 export class ProcParseError extends Error {
@@ -27,7 +27,7 @@ export function parseMeminfo(text: string): Map<string, number> {
 export async function readMeminfo(paths: HostPaths): Promise<Map<string, number>> {
   const file = procPath(paths, 'meminfo');
   try {
-    return parseMeminfo(await readFile(file, 'utf8'));
+    return parseMeminfo(await readKernelFile(file));
   } catch (err) {
     if (err instanceof ProcParseError) throw new ProcParseError(file, err.message.replace(/^meminfo: /, ''));
     throw err;

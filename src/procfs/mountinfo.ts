@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readKernelFile } from './read.js';
 import { procPath, type HostPaths } from '../paths.js';
 import { ProcParseError } from './meminfo.js';
 
@@ -72,12 +72,12 @@ export async function readMountinfo(paths: HostPaths): Promise<MountInfo[]> {
   let file = procPath(paths, '1', 'mountinfo');
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readKernelFile(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== 'ENOENT' && code !== 'EACCES') throw err;
     file = procPath(paths, 'self', 'mountinfo');
-    text = await readFile(file, 'utf8');
+    text = await readKernelFile(file);
   }
   try {
     return parseMountinfo(text);

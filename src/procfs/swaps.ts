@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readKernelFile } from './read.js';
 import { procPath, type HostPaths } from '../paths.js';
 import { ProcParseError } from './meminfo.js';
 import { unescapeOctal } from './mountinfo.js';
@@ -43,7 +43,7 @@ export function parseSwaps(text: string): SwapArea[] {
 export async function readSwaps(paths: HostPaths): Promise<SwapArea[]> {
   const file = procPath(paths, 'swaps');
   try {
-    return parseSwaps(await readFile(file, 'utf8'));
+    return parseSwaps(await readKernelFile(file));
   } catch (err) {
     if (err instanceof ProcParseError) throw new ProcParseError(file, err.message.replace(/^swaps: /, ''));
     throw err;

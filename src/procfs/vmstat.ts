@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readKernelFile } from './read.js';
 import { procPath, type HostPaths } from '../paths.js';
 
 /**
@@ -15,5 +15,5 @@ export function parseVmstat(text: string): Map<string, number> {
 }
 
 export async function readVmstat(paths: HostPaths): Promise<Map<string, number>> {
-  return parseVmstat(await readFile(procPath(paths, 'vmstat'), 'utf8'));
+  return parseVmstat(await readKernelFile(procPath(paths, 'vmstat')));
 }
