@@ -40,18 +40,43 @@ function scrapeBudgetMs(header: string | string[] | undefined): number | undefin
   return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 * SCRAPE_TIMEOUT_MARGIN : undefined;
 }
 
+/** One scrape's output, shared by every request that arrives while it is being made. */
+interface ScrapeCycle {
+  readonly state: ServingState;
+  readonly text: Promise<string>;
+  gzipped?: Promise<Buffer>;
+}
+
 const metricsRoute: FastifyPluginAsync<ServerOptions> = async (app, { current, telemetryPath }) => {
+  // Concurrent scrapes (an HA pair of Prometheus, a curious admin) join the cycle in flight
+  // instead of each rendering and compressing the same data: CPU and memory stay flat under load.
+  let inFlight: ScrapeCycle | null = null;
+  const cycle = (budgetMs: number | undefined): ScrapeCycle => {
+    const state = current();
+    if (inFlight && inFlight.state === state) return inFlight;
+    const text = state.runtime.scrape(budgetMs).then((samples) => {
+      samples.push(...selfSamples());
+      return state.exposition.render(samples);
+    });
+    const made: ScrapeCycle = { state, text };
+    inFlight = made;
+    const done = () => {
+      if (inFlight === made) inFlight = null;
+    };
+    text.then(done, done);
+    return made;
+  };
+
   app.get(telemetryPath, async (req, reply) => {
-    const { runtime, exposition } = current();
-    const samples = await runtime.scrape(scrapeBudgetMs(req.headers['x-prometheus-scrape-timeout-seconds']));
-    samples.push(...selfSamples());
-    const body = await exposition.render(samples);
-    reply.header('content-type', exposition.contentType);
+    const made = cycle(scrapeBudgetMs(req.headers['x-prometheus-scrape-timeout-seconds']));
+    const body = await made.text;
+    reply.header('content-type', made.state.exposition.contentType);
     reply.header('vary', 'accept-encoding');
     if (/\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) {
-      reply.header('content-encoding', 'gzip');
       // Small bodies compress in well under a millisecond: cheaper than a thread-pool hop.
-      return reply.send(body.length < SYNC_GZIP_LIMIT ? gzipSync(body) : await gzipAsync(body));
+      made.gzipped ??= body.length < SYNC_GZIP_LIMIT ? Promise.resolve(gzipSync(body)) : gzipAsync(body);
+      reply.header('content-encoding', 'gzip');
+      return reply.send(await made.gzipped);
     }
     return reply.send(body);
   });
