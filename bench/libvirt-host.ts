@@ -3,14 +3,12 @@
 // driver needs no daemon.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-
-/** libvirt's virDomainState numbers, as the test driver's <test:runstate> takes them. */
-const RUNSTATE = { running: 1, blocked: 2, paused: 3, shutoff: 5 } as const;
+import { testDriverNodeXml, type RunState } from '../sim/libvirt.js';
 
 interface Group {
   prefix: string;
   count: number;
-  state: keyof typeof RUNSTATE;
+  state: RunState;
   vcpus: number;
   memoryGiB: number;
 }
@@ -27,36 +25,19 @@ export const DOMAINS = GROUPS.reduce((n, g) => n + g.count, 0);
 
 export function libvirtHostXml(): string {
   let index = 0;
-  const domains = GROUPS.flatMap((g) =>
-    Array.from({ length: g.count }, (_, i) => {
-      index++;
-      const kib = g.memoryGiB * 1024 * 1024;
-      return `  <domain type="test" xmlns:test="http://libvirt.org/schemas/domain/test/1.0">
-    <name>${g.prefix}${String(i + 1).padStart(3, '0')}</name>
-    <uuid>00000000-0000-4000-8000-${String(index).padStart(12, '0')}</uuid>
-    <memory unit="KiB">${kib}</memory>
-    <currentMemory unit="KiB">${kib}</currentMemory>
-    <vcpu placement="static">${g.vcpus}</vcpu>
-    <os><type arch="x86_64">hvm</type></os>
-    <test:runstate>${RUNSTATE[g.state]}</test:runstate>
-  </domain>`;
-    }),
-  );
-  // The test driver computes CPUs as nodes × sockets × cores × threads (capped by <active>).
-  return `<node>
-  <cpu>
-    <mhz>2400</mhz>
-    <model>x86_64</model>
-    <nodes>2</nodes>
-    <sockets>1</sockets>
-    <cores>16</cores>
-    <threads>2</threads>
-    <active>64</active>
-  </cpu>
-  <memory>${512 * 1024 * 1024}</memory>
-${domains.join('\n')}
-</node>
-`;
+  return testDriverNodeXml({
+    cpu: { nodes: 2, sockets: 1, cores: 16, threads: 2 },
+    memoryKiB: 512 * 1024 * 1024,
+    domains: GROUPS.flatMap((g) =>
+      Array.from({ length: g.count }, (_, i) => ({
+        name: `${g.prefix}${String(i + 1).padStart(3, '0')}`,
+        uuid: `00000000-0000-4000-8000-${String(++index).padStart(12, '0')}`,
+        state: g.state,
+        vcpus: g.vcpus,
+        memoryKiB: g.memoryGiB * 1024 * 1024,
+      })),
+    ),
+  });
 }
 
 /** Writes node.xml into dir and returns its test-driver URI. */

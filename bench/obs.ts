@@ -16,16 +16,9 @@ import { obsConfigSchema } from '../exporters/obs/config.js';
 import { defaultHostPaths } from '../src/paths.js';
 import { generateWorkerStatus } from '../sim/obs/generator.js';
 import { startObsSimulator } from '../sim/obs/server.js';
+import type { BenchRow } from './report.js';
 
-export interface BenchRow {
-  scenario: string;
-  measure: string;
-  unit: string;
-  headroom: number;
-  peer: string | null;
-  peer_value: number | null;
-  ratio: number | null;
-}
+export type { BenchRow };
 
 const thisFile = fileURLToPath(import.meta.url);
 const cliPath = path.resolve(path.dirname(thisFile), '../src/cli.js');

@@ -1,6 +1,6 @@
 // The benchmark's figures: one row per measure, printed as a table per scenario and written
 // as JSON with --json. The shape is the issue's: {scenario, measure, unit, headroom, peer,
-// peer_value, ratio}; bench/obs.ts builds rows of the same shape.
+// peer_value, ratio}; every scenario, bench/obs.ts included, builds these rows.
 import { writeFileSync } from 'node:fs';
 
 export interface BenchRow {

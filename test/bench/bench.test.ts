@@ -1,6 +1,7 @@
 // Smoke test of the benchmark runner: with tiny counts (--smoke) it runs the scenarios against
 // the real peers and writes well-formed rows. No timing is asserted: performance figures
 // belong to `npm run bench`, not to the test suite.
+import type { BenchRow } from '../../bench/report.js';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -12,15 +13,7 @@ const onPath = (program: string) => spawnSync('sh', ['-c', `command -v ${program
 const peersInstalled = onPath('prometheus-node-exporter') && onPath('prometheus-libvirt-exporter') && onPath('virsh');
 const isRoot = process.getuid?.() === 0;
 
-interface Row {
-  scenario: string;
-  measure: string;
-  unit: string;
-  headroom: number;
-  peer: string | null;
-  peer_value: number | null;
-  ratio: number | null;
-}
+type Row = BenchRow;
 
 describe.skipIf(!peersInstalled)('npm run bench (smoke counts)', () => {
   const dir = tempDir('headroom-bench-test-');

@@ -3,16 +3,14 @@
 // qemu processes. The tests write their expected figures out by hand from the tables below.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { testDriverNodeXml, type RunState } from '../../sim/libvirt.js';
 
 const GiB = 2 ** 30;
-
-/** libvirt's virDomainState numbers, as the test driver's <test:runstate> takes them. */
-const RUNSTATE = { running: 1, blocked: 2, paused: 3, shutdown: 4, shutoff: 5, crashed: 6, pmsuspended: 7 } as const;
 
 interface DomainGroup {
   prefix: string;
   count: number;
-  state: keyof typeof RUNSTATE;
+  state: RunState;
   /** Current vCPUs, and the maximum the domain may hot-plug to. */
   vcpus: number;
   maxVcpus: number;
@@ -48,35 +46,24 @@ export function uuidOf(name: string): string {
 export function stretchedHostXml(): string {
   const names = domainNames();
   let n = 0;
-  const domains = domainGroups.flatMap((g) =>
-    Array.from({ length: g.count }, () => {
-      const name = names[n++]!;
-      return `  <domain type="test" xmlns:test="http://libvirt.org/schemas/domain/test/1.0">
-    <name>${name}</name>
-    <uuid>${uuidOf(name)}</uuid>
-    <memory unit="KiB">${(g.maxMemoryGiB * GiB) / 1024}</memory>
-    <currentMemory unit="KiB">${(g.memoryGiB * GiB) / 1024}</currentMemory>
-    <vcpu placement="static" current="${g.vcpus}">${g.maxVcpus}</vcpu>
-    <os><type arch="x86_64">hvm</type></os>
-    <test:runstate>${RUNSTATE[g.state]}</test:runstate>
-  </domain>`;
-    }),
-  );
-  // The test driver computes CPUs as nodes × sockets × cores × threads (capped by <active>).
-  return `<node>
-  <cpu>
-    <mhz>2400</mhz>
-    <model>x86_64</model>
-    <nodes>1</nodes>
-    <sockets>2</sockets>
-    <cores>4</cores>
-    <threads>2</threads>
-    <active>16</active>
-  </cpu>
-  <memory>${(64 * GiB) / 1024}</memory>
-${domains.join('\n')}
-</node>
-`;
+  return testDriverNodeXml({
+    cpu: { nodes: 1, sockets: 2, cores: 4, threads: 2 },
+    memoryKiB: (64 * GiB) / 1024,
+    domains: domainGroups.flatMap((g) =>
+      Array.from({ length: g.count }, () => {
+        const name = names[n++]!;
+        return {
+          name,
+          uuid: uuidOf(name),
+          state: g.state,
+          vcpus: g.vcpus,
+          maxVcpus: g.maxVcpus,
+          memoryKiB: (g.memoryGiB * GiB) / 1024,
+          maxMemoryKiB: (g.maxMemoryGiB * GiB) / 1024,
+        };
+      }),
+    ),
+  });
 }
 
 /** Writes node.xml into dir and returns the test-driver URI for it. */
