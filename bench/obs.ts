@@ -3,6 +3,7 @@
 // latency of /metrics scrapes of a running exporter while it polls.
 // Run on its own: `node dist/bench/obs.js [--quick]`; `npm run bench` imports benchObs().
 import { serveNodeFlags } from '../src/node-flags.js';
+import { spawnHeadroom } from '../sim/headroom-process.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -21,7 +22,6 @@ import type { BenchRow } from './report.js';
 export type { BenchRow };
 
 const thisFile = fileURLToPath(import.meta.url);
-const cliPath = path.resolve(path.dirname(thisFile), '../src/cli.js');
 const USER = 'bench';
 const PASSWORD = 'bench-password';
 
@@ -102,20 +102,9 @@ async function measureScrapes(url: string, dir: string, passwordFile: string, se
     config,
     `collectors:\n  obs:\n    instances:\n      - { name: bench, url: "${url}", username: ${USER}, password_file: "${passwordFile}", schedule: ${schedule}, timeout: 30s }\n`,
   );
-  const child = spawn(process.execPath, [...serveNodeFlags, cliPath, 'serve', '--config', config, '--web.listen-address', '127.0.0.1:0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const exporter = await spawnHeadroom(['--config', config], { nodeFlags: serveNodeFlags });
   try {
-    const lines = createInterface({ input: child.stderr! });
-    const address = await new Promise<string>((resolve, reject) => {
-      lines.on('line', (line) => {
-        try {
-          const entry = JSON.parse(line) as { msg?: string; address?: string };
-          if (entry.msg === 'headroom exporter listening' && entry.address) resolve(entry.address);
-        } catch {
-          /* not a log line */
-        }
-      });
-      child.once('exit', (code) => reject(new Error(`headroom serve exited with ${code}`)));
-    });
+    const address = exporter.url;
     const metricsUrl = `${address}/metrics`;
     // Wait for the first poll so that scrapes render the full snapshot.
     for (;;) {
@@ -132,7 +121,7 @@ async function measureScrapes(url: string, dir: string, passwordFile: string, se
     }
     return { p99Ms: percentile(latencies, 99), maxMs: Math.max(...latencies), scrapes: latencies.length };
   } finally {
-    child.kill('SIGTERM');
+    await exporter.stop();
   }
 }
 

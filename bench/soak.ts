@@ -8,28 +8,15 @@
 // driver, real restic and borg repositories, a files target and a git repository, with every
 // external program behind a wrapper that a test can make hang, print garbage or fail.
 import { serveNodeFlags } from '../src/node-flags.js';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { accessSync, chmodSync, constants, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { findRepoRoot, spawnHeadroom } from '../sim/headroom-process.js';
+import { spawnSync } from 'node:child_process';
+import { accessSync, chmodSync, constants, cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { generateWorkerStatus } from '../sim/obs/generator.js';
 import { startObsSimulator, type ObsFault, type ObsSimulator } from '../sim/obs/server.js';
-
-const thisFile = fileURLToPath(import.meta.url);
-
-/** The repository root: the nearest parent holding headroom's package.json (works from bench/ and dist/bench/). */
-export function findRepoRoot(from = path.dirname(thisFile)): string {
-  let dir = from;
-  for (;;) {
-    const pkg = path.join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'headroom') return dir;
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error(`no headroom package.json above ${from}`);
-    dir = up;
-  }
-}
 
 /** The programs the collectors run, each behind a wrapper that can be told to misbehave. */
 export const WRAPPED_TOOLS = ['virsh', 'restic', 'borg', 'git', 'smartctl'] as const;
@@ -288,43 +275,6 @@ export async function buildEstate(dir: string, opts: EstateOptions = {}): Promis
 // ---------------------------------------------------------------------------------------------
 // The soak run itself.
 
-interface Running {
-  url: string;
-  child: ChildProcess;
-  stop(): Promise<void>;
-}
-
-function startExporter(args: readonly string[]): Promise<Running> {
-  const cli = path.join(findRepoRoot(), 'dist/src/cli.js');
-  const child = spawn(process.execPath, [...serveNodeFlags, cli, 'serve', '--web.listen-address', '127.0.0.1:0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    await exited;
-  };
-  return new Promise((resolve, reject) => {
-    let buffer = '';
-    const onData = (chunk: Buffer) => {
-      buffer += chunk.toString('utf8');
-      let nl;
-      while ((nl = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, nl);
-        buffer = buffer.slice(nl + 1);
-        try {
-          const entry = JSON.parse(line) as { msg?: string; address?: string };
-          if (entry.msg === 'headroom exporter listening' && entry.address) resolve({ url: entry.address, child, stop });
-        } catch {
-          /* not JSON */
-        }
-      }
-      if (buffer.length > 1e6) buffer = '';
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    void exited.then(() => reject(new Error('headroom serve exited during the soak')));
-  });
-}
-
 function rssBytes(pid: number): number {
   const m = /^VmRSS:\s+(\d+)\s+kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) * 1024 : NaN;
@@ -397,7 +347,7 @@ export async function soak(opts: { minutes: number }): Promise<void> {
   const minutes = opts.minutes;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'headroom-soak-'));
   const estate = await buildEstate(dir);
-  const exporter = await startExporter(estate.serveArgs);
+  const exporter = await spawnHeadroom(estate.serveArgs, { nodeFlags: serveNodeFlags });
   const pid = exporter.child.pid!;
   const metricsUrl = `${exporter.url}/metrics`;
   const healthUrl = `${exporter.url}/healthz`;
