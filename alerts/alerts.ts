@@ -1,7 +1,12 @@
 // The alerting rules, as pure functions of the mixin config. Metric names come from the
 // exporters' catalogs; shared expressions from the recording rules. Every alert has a
 // runbook section in docs/runbooks.md (anchor = lower-cased alert name).
-import { lastSuccess as backupLastSuccess, checkSuccess as backupCheckSuccess, maxAge as backupMaxAge } from '../exporters/backup/metrics.js';
+import {
+  lastSuccess as backupLastSuccess,
+  checkSuccess as backupCheckSuccess,
+  maxAge as backupMaxAge,
+  repositoryLocks as backupRepositoryLocks,
+} from '../exporters/backup/metrics.js';
 import {
   obsDaemonState,
   obsOldestBuildStart,
@@ -277,6 +282,15 @@ function backupAlerts(cfg: AlertsConfig): RuleGroup {
       summary: 'Reading a backup target fails.',
       description:
         'headroom on {{ $labels.instance }} cannot read backup target {{ $labels.target }}; its age is from the last good read (the reason is on the status page).',
+    },
+    {
+      name: 'BackupRepositoryLocked',
+      severity: 'warning',
+      // A backup or prune holds a lock while it runs; one held past the `for` window is left over.
+      expr: `${backup(backupRepositoryLocks.name)} > 0`,
+      summary: 'A backup repository has been locked for hours.',
+      description:
+        'The repository of backup target {{ $labels.target }} on {{ $labels.instance }} has held {{ $value }} lock(s) for hours: a crashed backup or prune left it, and the next backups will fail on it.',
     },
   ];
   return { name: 'headroom-backup', rules: [...backupRecordingRules(cfg), ...specs.map((a) => rule(cfg, a))] };

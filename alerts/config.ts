@@ -77,6 +77,7 @@ export const ALERT_NAMES = [
   'BackupStale',
   'BackupNeverSucceeded',
   'BackupCheckFailing',
+  'BackupRepositoryLocked',
   'HeadroomCollectorFailing',
   'HeadroomExporterDown',
 ] as const;
@@ -141,6 +142,8 @@ export const defaultAlertsConfig: AlertsConfig = Object.freeze({
     BackupStale: '5m',
     BackupNeverSucceeded: '1h',
     BackupCheckFailing: '30m',
+    // Longer than any backup or prune run should take: a nightly prune of a big repository takes hours.
+    BackupRepositoryLocked: '6h',
     HeadroomCollectorFailing: '15m',
     HeadroomExporterDown: '5m',
   },

@@ -6,4 +6,9 @@ export interface BackupSummary {
   readonly count: number;
   /** Size of the newest backup in bytes, where cheap to know. */
   readonly newestSizeBytes?: number;
+  /**
+   * Locks held on the repository right now (restic lock files; borg's exclusive lock on a local
+   * repository); absent where that cannot be seen cheaply. Reads never take or wait for them.
+   */
+  readonly locks?: number;
 }

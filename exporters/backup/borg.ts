@@ -1,6 +1,8 @@
 // Reads a borg repository's archive list: `borg list --json --bypass-lock`, which reads only
 // the manifest and never waits for (or takes) the lock a running `borg create` holds.
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { rootPath } from '../../src/paths.js';
 import type { BackupSummary } from './backup-summary.js';
 import { parseBorgInfoOriginalSize, parseBorgList } from './borg-json.js';
@@ -64,12 +66,14 @@ export async function readBorg(t: BorgTarget, ctx: ReadContext): Promise<BackupS
     throw new BackupReadError(`${what}: no archives${t.archives ? ` matching ${t.archives}` : ''}`);
   }
   const newest = archives.reduce((a, b) => (b.timeSeconds > a.timeSeconds ? b : a));
-  if (!t.size) return { newestSeconds: newest.timeSeconds, count: archives.length };
+  // borg holds its exclusive lock as a directory in a local repository; a remote one would need ssh.
+  const locks = isLocalRepository(t.repository) ? { locks: existsSync(path.join(repository, 'lock.exclusive')) ? 1 : 0 } : {};
+  if (!t.size) return { newestSeconds: newest.timeSeconds, count: archives.length, ...locks };
 
   const infoWhat = `borg info of ${repository}`;
   const info = await call(['info', '--json', '--bypass-lock', '--last', '1', ...filter, repository], infoWhat);
   try {
-    return { newestSeconds: newest.timeSeconds, count: archives.length, newestSizeBytes: parseBorgInfoOriginalSize(info.stdout) };
+    return { newestSeconds: newest.timeSeconds, count: archives.length, newestSizeBytes: parseBorgInfoOriginalSize(info.stdout), ...locks };
   } catch (err) {
     if (err instanceof BackupParseError) throw new BackupReadError(`${infoWhat}: ${err.message}`);
     throw err;

@@ -7,7 +7,7 @@ import { readBorg, borgRepository } from './borg.js';
 import type { BackupConfig, BackupTarget } from './config.js';
 import { readFiles } from './files.js';
 import { readGit } from './git.js';
-import { backupMetrics, checkSuccess, checkTimestamp, lastSuccess, maxAge, newestSize, snapshots } from './metrics.js';
+import { backupMetrics, checkSuccess, checkTimestamp, lastSuccess, maxAge, newestSize, repositoryLocks, snapshots } from './metrics.js';
 import type { ReadContext } from './read-context.js';
 import { readRestic, resticRepository } from './restic.js';
 import { PerKeySerialiser } from './serialise.js';
@@ -36,6 +36,7 @@ export function summarySamples(t: BackupTarget, s: BackupSummary): Sample[] {
   const target = { target: t.name };
   const out = [sample(lastSuccess, { target: t.name, kind: t.kind }, s.newestSeconds), sample(snapshots, target, s.count)];
   if (s.newestSizeBytes !== undefined) out.push(sample(newestSize, target, s.newestSizeBytes));
+  if (s.locks !== undefined) out.push(sample(repositoryLocks, target, s.locks));
   return out;
 }
 

@@ -26,6 +26,11 @@ export const newestSize = gauge(
   `Size in bytes of the newest backup where it is cheap to know: the newest matching file of a files target; a restic snapshot's total_bytes_processed when restic records a summary (restic 0.17 and later); a borg archive's original size when the target sets size: true (borg info, which needs borg's cache). Absent otherwise. ${BG}`,
   ['target'],
 );
+export const repositoryLocks = gauge(
+  'headroom_backup_repository_locks',
+  `Locks held on the repository when it was last read: restic's lock files (restic list locks), or 1 while borg's exclusive lock is held on a local repository. headroom reads without taking or waiting for a lock, so a lock never fails the check; but one that outlives the backup window is a crashed backup or prune that will make the next runs fail (restic unlock / borg break-lock). Absent for files and git targets and for remote borg repositories. ${BG}`,
+  ['target'],
+);
 export const checkSuccess = gauge(
   'headroom_backup_check_success',
   '1 if the last read of the target\'s metadata worked (snapshot/archive list, glob, git log; not restic check or borg check), 0 if it failed (wrong password, missing repository, tool not installed, nothing matched, timeout); the reason is logged and shown on the status page.',
@@ -37,4 +42,4 @@ export const checkTimestamp = gauge(
   ['target'],
 );
 
-export const backupMetrics = [lastSuccess, maxAge, snapshots, newestSize, checkSuccess, checkTimestamp] as const;
+export const backupMetrics = [lastSuccess, maxAge, snapshots, newestSize, repositoryLocks, checkSuccess, checkTimestamp] as const;

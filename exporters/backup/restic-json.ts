@@ -47,3 +47,8 @@ export function parseResticSnapshots(text: string): ResticSnapshot[] {
     };
   });
 }
+
+/** Lock IDs in `restic list locks` output: one 64-hex-digit ID per line (anything else is ignored). */
+export function countResticLocks(stdout: string): number {
+  return stdout.split('\n').filter((line) => /^[0-9a-f]{64}$/.test(line.trim())).length;
+}

@@ -5,7 +5,7 @@ import type { BackupSummary } from './backup-summary.js';
 import { isLocalRepository, type ResticTarget } from './config.js';
 import { BackupParseError } from './parse-error.js';
 import type { ReadContext } from './read-context.js';
-import { parseResticSnapshots } from './restic-json.js';
+import { countResticLocks, parseResticSnapshots } from './restic-json.js';
 import { BackupReadError, cleanEnv, runTool } from './run-tool.js';
 
 // Inherited settings that would point restic at another repository or password.
@@ -32,21 +32,19 @@ function describeFilters(t: ResticTarget): string {
 export async function readRestic(t: ResticTarget, ctx: ReadContext): Promise<BackupSummary> {
   const repository = resticRepository(t, ctx);
   const what = `restic snapshots of ${repository}`;
-  const { stdout } = await runTool({
-    program: t.program,
-    args: resticArgs(t),
-    what,
-    options: {
-      timeoutMs: ctx.timeoutMs,
-      signal: ctx.signal,
-      // The password travels as a file name; restic reads the file itself.
-      env: cleanEnv(RESTIC_OVERRIDES, {
-        RESTIC_REPOSITORY: repository,
-        RESTIC_PASSWORD_FILE: t.password_file,
-        RESTIC_CACHE_DIR: t.cache_dir,
-      }),
-    },
-  });
+  const options = {
+    timeoutMs: ctx.timeoutMs,
+    signal: ctx.signal,
+    // The password travels as a file name; restic reads the file itself.
+    env: cleanEnv(RESTIC_OVERRIDES, {
+      RESTIC_REPOSITORY: repository,
+      RESTIC_PASSWORD_FILE: t.password_file,
+      RESTIC_CACHE_DIR: t.cache_dir,
+    }),
+  };
+  const { stdout } = await runTool({ program: t.program, args: resticArgs(t), what, options });
+  // Listing the lock files is one small directory listing, and takes no lock itself.
+  const locks = await runTool({ program: t.program, args: ['list', 'locks', '--no-lock'], what: `restic list locks of ${repository}`, options });
   let snapshots;
   try {
     snapshots = parseResticSnapshots(stdout);
@@ -60,5 +58,6 @@ export async function readRestic(t: ResticTarget, ctx: ReadContext): Promise<Bac
     newestSeconds: newest.timeSeconds,
     count: snapshots.length,
     ...(newest.totalBytesProcessed !== undefined ? { newestSizeBytes: newest.totalBytesProcessed } : {}),
+    locks: countResticLocks(locks.stdout),
   };
 }

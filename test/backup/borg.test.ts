@@ -59,6 +59,7 @@ describe('borg target', () => {
     expect(newest).toBeGreaterThanOrEqual(nowBefore);
     expect(newest).toBeLessThanOrEqual(nowAfter);
     expect(h.value('headroom_backup_snapshots', { target: 'wiki' })).toBe(3);
+    expect(h.value('headroom_backup_repository_locks', { target: 'wiki' })).toBe(0);
     expect(h.value('headroom_backup_max_age_seconds', { target: 'wiki' })).toBe(86400);
     expect(h.value('headroom_backup_check_success', { target: 'wiki' })).toBe(1);
     expect(h.value('headroom_backup_newest_size_bytes', { target: 'wiki' })).toBeUndefined();
@@ -158,5 +159,6 @@ describe('borg target under a held lock', () => {
     await h.refresh();
     expect(h.errorOf('locked')).toBeNull();
     expect(h.value('headroom_backup_last_success_timestamp_seconds', { target: 'locked' })).toBe(etc2);
+    expect(h.value('headroom_backup_repository_locks', { target: 'locked' })).toBe(1);
   });
 });

@@ -39,6 +39,7 @@ describe('files target', () => {
     expect(h.errorOf('gerrit-dumps')).toBeNull();
     expect(h.value('headroom_backup_last_success_timestamp_seconds', { target: 'gerrit-dumps', kind: 'files' })).toBe(Date.UTC(2024, 2, 2, 3, 0, 0) / 1000);
     expect(h.value('headroom_backup_snapshots', { target: 'gerrit-dumps' })).toBe(3);
+    expect(h.value('headroom_backup_repository_locks', { target: 'gerrit-dumps' })).toBeUndefined();
     expect(h.value('headroom_backup_newest_size_bytes', { target: 'gerrit-dumps' })).toBe(250);
     expect(h.value('headroom_backup_max_age_seconds', { target: 'gerrit-dumps' })).toBe(26 * 3600);
   });

@@ -8,7 +8,7 @@ import { parseBorgInfoOriginalSize, parseBorgList } from '../../exporters/backup
 import { parseGitInteger } from '../../exporters/backup/git-output.js';
 import { splitGlob } from '../../exporters/backup/glob-pattern.js';
 import { BackupParseError } from '../../exporters/backup/parse-error.js';
-import { parseResticSnapshots } from '../../exporters/backup/restic-json.js';
+import { countResticLocks, parseResticSnapshots } from '../../exporters/backup/restic-json.js';
 import { parseIsoSeconds } from '../../exporters/backup/timestamps.js';
 import { describeToolFailure, scrubSecret } from '../../exporters/backup/tool-errors.js';
 
@@ -56,6 +56,15 @@ describe('parseResticSnapshots', () => {
     for (const bad of ['', 'Fatal: wrong password', '{}', '[1]', '[{"id":"x"}]', '[{"time":"soon"}]', '[{"time":"2024-03-01T09:00:00Z","tags":"a"}]']) {
       expect(() => parseResticSnapshots(bad), bad).toThrow(BackupParseError);
     }
+  });
+});
+
+describe('countResticLocks', () => {
+  it('counts lock IDs, one per line, and nothing else', () => {
+    const id = (c: string) => c.repeat(64);
+    expect(countResticLocks('')).toBe(0);
+    expect(countResticLocks(`${id('a')}\n`)).toBe(1);
+    expect(countResticLocks(`${id('a')}\n${id('0')}\nrepository 1234 opened\n${id('b').slice(1)}\n`)).toBe(2);
   });
 });
 

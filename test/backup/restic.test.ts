@@ -47,6 +47,7 @@ describe('restic target', () => {
     expect(h.errorOf('all')).toBeNull();
     expect(h.value('headroom_backup_last_success_timestamp_seconds', { target: 'all', kind: 'restic' })).toBe(newYorkDb);
     expect(h.value('headroom_backup_snapshots', { target: 'all' })).toBe(3);
+    expect(h.value('headroom_backup_repository_locks', { target: 'all' })).toBe(0);
     expect(h.value('headroom_backup_max_age_seconds', { target: 'all' })).toBe(26 * 3600);
     expect(h.value('headroom_backup_check_success', { target: 'all' })).toBe(1);
     expect(h.value('headroom_backup_check_timestamp_seconds', { target: 'all' })).toBeGreaterThan(Date.UTC(2025, 0, 1) / 1000);
@@ -167,5 +168,6 @@ describe('restic target under an exclusive lock', () => {
     expect(h.errorOf('locked')).toBeNull();
     expect(h.value('headroom_backup_last_success_timestamp_seconds', { target: 'locked' })).toBe(newYorkDb);
     expect(readdirSync(path.join(repo, 'locks'))).toHaveLength(1); // only the holder's
+    expect(h.value('headroom_backup_repository_locks', { target: 'locked' })).toBe(1); // and it is reported
   });
 });
