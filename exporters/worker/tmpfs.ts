@@ -4,8 +4,9 @@ const SUFFIX: Record<string, number> = { k: 2 ** 10, m: 2 ** 20, g: 2 ** 30, t: 
 
 /**
  * The size limit of a tmpfs from its mount options, in bytes: `size=8388608k` (how the kernel
- * prints it), `size=8g`, `size=50%` (of RAM) or `nr_blocks=` pages. Null when the tmpfs has
- * no limit (`size=0`, which the kernel does not print) or the option is garbled.
+ * prints it), `size=8g`, `size=50%` (of RAM) or `nr_blocks=` pages. The kernel prints `size=`
+ * only when it differs from the default, half of RAM (shmem_show_options): no `size=` means
+ * that default. Null when the tmpfs has no limit (`size=0k`) or the option is garbled.
  */
 export function tmpfsSizeLimit(options: ReadonlyMap<string, string>, memTotalBytes: number, pageSize = 4096): number | null {
   const size = options.get('size');
@@ -19,6 +20,7 @@ export function tmpfsSizeLimit(options: ReadonlyMap<string, string>, memTotalByt
     return bytes > 0 ? Math.ceil(bytes / pageSize) * pageSize : null;
   }
   const blocks = options.get('nr_blocks');
-  if (blocks !== undefined && /^\d+$/.test(blocks) && Number(blocks) > 0) return Number(blocks) * pageSize;
-  return null;
+  if (blocks !== undefined) return /^\d+$/.test(blocks) && Number(blocks) > 0 ? Number(blocks) * pageSize : null;
+  // shmem_default_max_blocks(): totalram_pages() / 2.
+  return Math.floor(memTotalBytes / pageSize / 2) * pageSize;
 }

@@ -81,8 +81,8 @@ describe('worker collector on fixture hosts', () => {
   it('tmpfs_mounts replaces the default selection', async () => {
     const h = harness(workerModule, { tmpfs_mounts: ['/dev/shm', '/run'] }, fixtureHost('no-obs'));
     const s = await h.refresh();
-    // /dev/shm has no size limit in the fixture (counts 0); /run is size=6574684k
-    expect(valueOf(s, 'headroom_tmpfs_promised_bytes')).toBe(6574684 * KiB);
+    // /dev/shm prints no size=: the kernel's default, half of the fixture's 16 GiB RAM; /run is size=6574684k
+    expect(valueOf(s, 'headroom_tmpfs_promised_bytes')).toBe(8 * GiB + 6574684 * KiB);
   });
 });
 

@@ -117,9 +117,15 @@ describe('tmpfsSizeLimit', () => {
     expect(tmpfsSizeLimit(new Map([['size', '1000']]), mem)).toBe(4096); // rounded up to a page
     expect(tmpfsSizeLimit(new Map([['nr_blocks', '256']]), mem)).toBe(256 * 4096);
   });
-  it('treats no limit and garbage as unknown', () => {
-    expect(tmpfsSizeLimit(new Map([['mode', '755']]), mem)).toBeNull();
+  it('reads a tmpfs without size= as the kernel default, half of RAM in whole pages', () => {
+    expect(tmpfsSizeLimit(new Map([['mode', '755']]), mem)).toBe(32 * GiB);
+    // MemTotal 24684084 kB (this machine's) = 6171021 pages: the default is 3085510 pages, as df shows.
+    expect(tmpfsSizeLimit(new Map(), 24684084 * 1024)).toBe(3085510 * 4096);
+  });
+  it('treats no limit (size=0k) and garbage as unknown', () => {
+    expect(tmpfsSizeLimit(new Map([['size', '0k']]), mem)).toBeNull();
     expect(tmpfsSizeLimit(new Map([['size', 'huge']]), mem)).toBeNull();
+    expect(tmpfsSizeLimit(new Map([['nr_blocks', '0']]), mem)).toBeNull();
   });
 });
 
