@@ -3,7 +3,9 @@
 // handed on chunk by chunk so that parsing keeps pace with the download.
 import http from 'node:http';
 import https from 'node:https';
+import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
+import { createGunzip } from 'node:zlib';
 
 export class ObsHttpError extends Error {
   constructor(
@@ -96,7 +98,8 @@ export class ObsClient {
         fail(new ObsHttpError(`${where}: request cancelled (${reason})`, null));
       };
 
-      const headers: Record<string, string> = { Accept: 'application/xml, text/xml', 'User-Agent': 'headroom-obs-exporter' };
+      // gzip: a worker status document shrinks ~10× on the wire; the size cap applies to what it inflates to.
+      const headers: Record<string, string> = { Accept: 'application/xml, text/xml', 'Accept-Encoding': 'gzip', 'User-Agent': 'headroom-obs-exporter' };
       if (authorization) headers.Authorization = authorization;
       const transport = url.protocol === 'https:' ? https : http;
       const request = transport.request(url, { method: 'GET', agent: this.agent, headers });
@@ -112,11 +115,21 @@ export class ObsClient {
           fail(new ObsHttpError(`${where}: response of ${declared} bytes exceeds max_response_size (${this.options.maxResponseBytes} bytes); refused as hostile`, null));
           return;
         }
+        const encoding = String(response.headers['content-encoding'] ?? 'identity').toLowerCase();
+        let body: Readable = response;
+        if (encoding === 'gzip' || encoding === 'x-gzip') {
+          const gunzip = createGunzip();
+          gunzip.on('error', (err) => fail(new ObsHttpError(`${where}: gzip body cannot be decoded (${err.message})`, null)));
+          body = response.pipe(gunzip);
+        } else if (encoding !== 'identity') {
+          fail(new ObsHttpError(`${where}: unsupported Content-Encoding ${JSON.stringify(encoding)}`, null));
+          return;
+        }
         const decoder = new StringDecoder('utf8');
         let received = 0;
         let slicing = false;
         let ended = false;
-        response.on('data', (chunk: Buffer) => {
+        body.on('data', (chunk: Buffer) => {
           if (settled) return;
           received += chunk.length;
           if (received > this.options.maxResponseBytes) {
@@ -135,7 +148,7 @@ export class ObsClient {
           // A socket read can hand over 64 KiB at once; parsing it in one go would hold the
           // event loop for several ms. Feed it in slices, one per turn of the loop, with the
           // response paused meanwhile so that order is kept and 'end' waits.
-          response.pause();
+          body.pause();
           slicing = true;
           let offset = 0;
           const step = () => {
@@ -151,7 +164,7 @@ export class ObsClient {
             else {
               slicing = false;
               if (ended) onEnd();
-              else response.resume();
+              else body.resume();
             }
           };
           step();
@@ -170,7 +183,7 @@ export class ObsClient {
             fail(err);
           }
         };
-        response.on('end', onEnd);
+        body.on('end', onEnd);
         response.on('error', () => fail(new ObsHttpError(`${where}: connection lost after ${received} bytes, before the response was complete`, null)));
         response.on('close', () => {
           if (!response.complete) fail(new ObsHttpError(`${where}: connection closed after ${received} bytes, before the response was complete`, null));

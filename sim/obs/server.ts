@@ -4,6 +4,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import { gzipSync } from 'node:zlib';
 
 export type ObsFault =
   /** 401 to every request, whatever the credentials. */
@@ -29,11 +30,17 @@ export type ObsFault =
   /** A valid but 20 MB worker status document, streamed without Content-Length. */
   | 'huge'
   /** Random bytes. */
-  | 'garbage';
+  | 'garbage'
+  /** `Content-Encoding: gzip` on a body that is not gzip. */
+  | 'bad-gzip'
+  /** A 100 KB gzip body that inflates to 100 MB of XML whitespace (a decompression bomb). */
+  | 'gzip-bomb';
 
 export interface SimulatorRequest {
   path: string;
   authorized: boolean;
+  /** The client sent Accept-Encoding: gzip. */
+  acceptsGzip: boolean;
 }
 
 export interface ObsSimulatorOptions {
@@ -44,6 +51,8 @@ export interface ObsSimulatorOptions {
   results?: Record<string, string>;
   /** Serve HTTPS with this PEM key and certificate instead of plain HTTP. */
   tls?: { key: string; cert: string };
+  /** Compress documents when the client accepts gzip, as an Apache with mod_deflate in front of OBS does. */
+  gzip?: boolean;
 }
 
 export interface ObsSimulator {
@@ -62,6 +71,13 @@ const HTML_ERROR = `<!DOCTYPE html>
 
 function obsError(code: string, summary: string): string {
   return `<status code="${code}">\n  <summary>${summary}</summary>\n</status>\n`;
+}
+
+let bombCache: Buffer | null = null;
+/** `<workerstatus>` and 100 MB of spaces, gzipped to about 100 KB. */
+function gzipBomb(): Buffer {
+  bombCache ??= gzipSync(Buffer.concat([Buffer.from('<workerstatus clients="1">'), Buffer.alloc(100 * 1024 * 1024, 0x20)]), { level: 9 });
+  return bombCache;
 }
 
 /** The worker status route the simulator answers, old or new. */
@@ -94,7 +110,7 @@ export async function startObsSimulator(options: ObsSimulatorOptions = {}): Prom
     res.end(body);
   };
 
-  const sendDocument = (res: http.ServerResponse, body: string) => {
+  const sendDocument = (res: http.ServerResponse, body: string, acceptsGzip: boolean) => {
     const bytes = Buffer.from(body, 'utf8');
     const half = bytes.subarray(0, Math.floor(bytes.length / 2));
     switch (fault) {
@@ -127,7 +143,23 @@ export async function startObsSimulator(options: ObsSimulatorOptions = {}): Prom
       case 'huge':
         streamHuge(res, faultOptions.hugeBytes ?? 20 * 1024 * 1024);
         return;
+      case 'bad-gzip':
+        res.writeHead(200, { 'Content-Type': 'application/xml', 'Content-Encoding': 'gzip', 'Content-Length': bytes.length });
+        res.end(bytes);
+        return;
+      case 'gzip-bomb': {
+        const bomb = gzipBomb();
+        res.writeHead(200, { 'Content-Type': 'application/xml', 'Content-Encoding': 'gzip', 'Content-Length': bomb.length });
+        res.end(bomb);
+        return;
+      }
       default:
+        if (options.gzip && acceptsGzip) {
+          const packed = gzipSync(bytes);
+          res.writeHead(200, { 'Content-Type': 'application/xml; charset=utf-8', 'Content-Encoding': 'gzip', 'Content-Length': packed.length });
+          res.end(packed);
+          return;
+        }
         res.writeHead(200, { 'Content-Type': 'application/xml; charset=utf-8', 'Content-Length': bytes.length });
         res.end(bytes);
     }
@@ -136,7 +168,8 @@ export async function startObsSimulator(options: ObsSimulatorOptions = {}): Prom
   const handle = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://sim');
     const authorized = expectedAuth === null || req.headers.authorization === expectedAuth;
-    requests.push({ path: url.pathname + url.search, authorized });
+    const acceptsGzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+    requests.push({ path: url.pathname + url.search, authorized, acceptsGzip });
     if (fault === 'unauthorized' || !authorized) {
       res.setHeader('WWW-Authenticate', 'basic realm="API login"');
       send(res, 401, obsError('authentication_required', 'Authentication required'));
@@ -178,7 +211,7 @@ export async function startObsSimulator(options: ObsSimulatorOptions = {}): Prom
       });
       return;
     }
-    sendDocument(res, body);
+    sendDocument(res, body, acceptsGzip);
   };
 
   const server = options.tls ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, handle) : http.createServer(handle);

@@ -136,6 +136,26 @@ describe('OBS collector against the simulated API', () => {
     }
   });
 
+  it('asks for gzip and reads a compressed 5,000-worker document to the same totals', async () => {
+    const generated = generateWorkerStatus({ hosts: 250, instancesPerHost: 20, partitions: ['main', 'arm'], seed: 5 });
+    const deflating = await startObsSimulator({ workerStatus: generated.xml, gzip: true });
+    afterAll(() => deflating.close());
+    const { runtime } = runtimeFor([{ name: 'farm', url: deflating.url }]);
+    await runtime.refreshCollector('obs');
+    const s = runtime.snapshot();
+    expect(value(s, 'headroom_obs_up', { obs: 'farm' })).toBe(1);
+    let total = 0;
+    for (const [hostarch, counts] of Object.entries(generated.totals.byHostarch)) {
+      for (const [state, n] of Object.entries(counts)) {
+        expect(value(s, 'headroom_obs_workers', { obs: 'farm', hostarch, state })).toBe(n);
+        total += n;
+      }
+    }
+    expect(total).toBe(250 * 20);
+    expect(deflating.requests.length).toBeGreaterThan(0);
+    expect(deflating.requests.every((r) => r.acceptsGzip)).toBe(true); // so the reply was compressed
+  });
+
   it('polls several instances, each on its own, and fails the collector only as a whole', async () => {
     const qa = await startObsSimulator({ workerStatus: fixture('workerstatus.cassette-2025-two-idle-workers.xml') });
     afterAll(() => qa.close());
@@ -171,6 +191,8 @@ describe('OBS collector faults: up 0, a message naming the instance, last good d
     ['html', /got <html>|HTML page/],
     ['huge', /exceeds max_response_size \(16777216 bytes\).*refused as hostile/],
     ['garbage', /malformed XML/],
+    ['bad-gzip', /gzip body cannot be decoded/],
+    ['gzip-bomb', /exceeds max_response_size \(16777216 bytes\).*refused as hostile/],
   ];
   for (const [fault, message, extra] of faults) {
     it(fault, async () => {
