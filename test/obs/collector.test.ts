@@ -37,6 +37,18 @@ function value(samples: Sample[], name: string, labels: Record<string, string> =
   return found[0]?.value;
 }
 
+/** Workers per host arch and state of instance "farm" equal the generator's own counts, which add up to `all`. */
+function expectWorkerTotals(s: Sample[], byHostarch: Record<string, Record<string, number>>, all: number) {
+  let total = 0;
+  for (const [hostarch, counts] of Object.entries(byHostarch)) {
+    for (const [state, n] of Object.entries(counts)) {
+      expect(value(s, 'headroom_obs_workers', { obs: 'farm', hostarch, state })).toBe(n);
+      total += n;
+    }
+  }
+  expect(total).toBe(all);
+}
+
 let sim: ObsSimulator;
 beforeAll(async () => {
   sim = await startObsSimulator({
@@ -116,14 +128,7 @@ describe('OBS collector against the simulated API', () => {
     await runtime.refreshCollector('obs');
     const s = runtime.snapshot();
     expect(value(s, 'headroom_obs_up', { obs: 'farm' })).toBe(1);
-    let total = 0;
-    for (const [hostarch, counts] of Object.entries(generated.totals.byHostarch)) {
-      for (const [state, n] of Object.entries(counts)) {
-        expect(value(s, 'headroom_obs_workers', { obs: 'farm', hostarch, state })).toBe(n);
-        total += n;
-      }
-    }
-    expect(total).toBe(250 * 20);
+    expectWorkerTotals(s, generated.totals.byHostarch, 250 * 20);
     for (const [host, counts] of Object.entries(generated.totals.byHost)) {
       for (const [state, n] of Object.entries(counts)) expect(value(s, 'headroom_obs_worker_host_instances', { obs: 'farm', host, state })).toBe(n);
     }
@@ -144,14 +149,7 @@ describe('OBS collector against the simulated API', () => {
     await runtime.refreshCollector('obs');
     const s = runtime.snapshot();
     expect(value(s, 'headroom_obs_up', { obs: 'farm' })).toBe(1);
-    let total = 0;
-    for (const [hostarch, counts] of Object.entries(generated.totals.byHostarch)) {
-      for (const [state, n] of Object.entries(counts)) {
-        expect(value(s, 'headroom_obs_workers', { obs: 'farm', hostarch, state })).toBe(n);
-        total += n;
-      }
-    }
-    expect(total).toBe(250 * 20);
+    expectWorkerTotals(s, generated.totals.byHostarch, 250 * 20);
     expect(deflating.requests.length).toBeGreaterThan(0);
     expect(deflating.requests.every((r) => r.acceptsGzip)).toBe(true); // so the reply was compressed
   });
