@@ -2,7 +2,7 @@
 // whether the last read of its metadata worked.
 import * as units from '@grafana/grafana-foundation-sdk/units';
 import { RECORDED_BACKUP_AGE, RECORDED_BACKUP_AGE_OVER_MAX_AGE } from '../alerts/recording.js';
-import { checkSuccess, checkTimestamp, maxAge, snapshots } from '../exporters/backup/metrics.js';
+import { checkSuccess, checkTimestamp, maxAge, repositoryLocks, snapshots } from '../exporters/backup/metrics.js';
 import { dashboard, instanceVariable, okFailed, PanelFactory, rising } from './panels.js';
 import { recorded, sel } from './promql.js';
 
@@ -25,7 +25,7 @@ export function backupsDashboard() {
       unit: units.Short,
       queries: [{ expr: `count(${recorded(RECORDED_BACKUP_AGE_OVER_MAX_AGE)} > 1) or vector(0)`, instant: true }],
       steps: rising(1, 1),
-      w: 6,
+      w: 5,
       h: 4,
     }),
   );
@@ -36,7 +36,7 @@ export function backupsDashboard() {
       unit: units.Short,
       queries: [{ expr: `count(${sel(checkSuccess)} == 0) or vector(0)`, instant: true }],
       steps: rising(1, 1),
-      w: 6,
+      w: 5,
       h: 4,
     }),
   );
@@ -46,7 +46,18 @@ export function backupsDashboard() {
       description: 'Backup targets configured on the selected hosts.',
       unit: units.Short,
       queries: [{ expr: `count(${sel(maxAge)})`, instant: true }],
-      w: 6,
+      w: 4,
+      h: 4,
+    }),
+  );
+  d.withPanel(
+    p.stat({
+      title: 'Repositories locked',
+      description: 'restic/borg repositories holding a lock now: normal while a backup or prune runs; one that stays is left by a crashed run (BackupRepositoryLocked).',
+      unit: units.Short,
+      queries: [{ expr: `count(${sel(repositoryLocks)} > 0) or vector(0)`, instant: true }],
+      steps: rising(1, 1),
+      w: 5,
       h: 4,
     }),
   );
@@ -57,7 +68,7 @@ export function backupsDashboard() {
       unit: units.Seconds,
       queries: [{ expr: `time() - min(${sel(checkTimestamp)})`, instant: true }],
       steps: rising(3600, 6 * 3600),
-      w: 6,
+      w: 5,
       h: 4,
     }),
   );
