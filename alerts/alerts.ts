@@ -16,7 +16,7 @@ import {
   obsWorkers,
 } from '../exporters/obs/metrics.js';
 import { swapMetrics } from '../exporters/swap/metrics.js';
-import { domains, memoryOvercommit as vmhostMemoryOvercommit, vcpuOvercommit as vmhostVcpuOvercommit } from '../exporters/vmhost/metrics.js';
+import { domains, libvirtUp, memoryOvercommit as vmhostMemoryOvercommit, vcpuOvercommit as vmhostVcpuOvercommit } from '../exporters/vmhost/metrics.js';
 import { workerMetrics } from '../exporters/worker/metrics.js';
 import { collectorSuccess } from '../src/runtime.js';
 import { type AlertName, type AlertsConfig, runbookUrl, seconds, select } from './config.js';
@@ -249,6 +249,16 @@ function vmhostAlerts(cfg: AlertsConfig): RuleGroup {
       expr: `${vmhost(domains.name, 'state="crashed"')} > 0`,
       summary: 'A libvirt domain has crashed.',
       description: '{{ $value }} libvirt domains on {{ $labels.instance }} are in the crashed state.',
+    },
+    {
+      name: 'VMHostLibvirtDown',
+      severity: 'warning',
+      // Only hosts where libvirt answered within the last day: an OBS worker host without
+      // libvirt reports libvirt_up 0 all the time and must stay silent.
+      expr: `${vmhost(libvirtUp.name)} == 0 and max_over_time(${vmhost(libvirtUp.name)}[1d]) == 1`,
+      summary: 'The libvirt daemon stopped answering on a VM host.',
+      description:
+        'libvirt on {{ $labels.instance }} stopped answering: its domains are no longer counted, so the VM density figures of this host are incomplete.',
     },
   ];
   return { name: 'headroom-vmhost', rules: specs.map((a) => rule(cfg, a)) };
