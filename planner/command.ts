@@ -50,7 +50,7 @@ export async function runPlan(run: PlanRun): Promise<number> {
   const windowSeconds = Math.floor(run.config.window / 1000);
   const step = chooseStep(windowSeconds);
   const window = { start: end - windowSeconds, end, step };
-  const client = prometheusClient(run.prometheusUrl);
+  const client = prometheusClient(run.prometheusUrl, run.config.prometheus_auth ? { auth: run.config.prometheus_auth } : {});
   let report: Report;
   try {
     const data = await fetchPlannerData(client, window, terminalProgress(run.stderr));

@@ -1,5 +1,6 @@
 // The Prometheus HTTP API, as the planner uses it: range queries split to respect the
 // 11,000-points limit, with errors that say which server and which query failed.
+import { readFile } from 'node:fs/promises';
 import type { Series, Window } from './series.js';
 import { splitRange } from './step.js';
 
@@ -8,6 +9,15 @@ export class PrometheusUnreachableError extends Error {
   constructor(readonly url: string, why: string) {
     super(`Prometheus at ${url} is unreachable: ${why}`);
     this.name = 'PrometheusUnreachableError';
+  }
+}
+
+/** Prometheus (or the proxy before it) refused the credentials, or wanted some. */
+export class PrometheusAccessError extends PrometheusUnreachableError {
+  constructor(url: string, why: string) {
+    super(url, why);
+    this.message = `Prometheus at ${url} refused access: ${why}`;
+    this.name = 'PrometheusAccessError';
   }
 }
 
@@ -39,7 +49,23 @@ export interface PrometheusClient {
   queryRange(query: string, window: Window): Promise<Series[]>;
 }
 
-export function prometheusClient(baseUrl: string, opts: { timeoutMs?: number } = {}): PrometheusClient {
+export interface PrometheusAuth {
+  username?: string;
+  password_file?: string;
+  bearer_token_file?: string;
+}
+
+/** The Authorization header for `auth`, reading its secret file now (never logged). */
+async function authorization(auth: PrometheusAuth | undefined): Promise<Record<string, string>> {
+  const read = async (file: string) => (await readFile(file, 'utf8')).replace(/\r?\n$/, '');
+  if (auth?.bearer_token_file) return { authorization: `Bearer ${await read(auth.bearer_token_file)}` };
+  if (auth?.username && auth.password_file) {
+    return { authorization: `Basic ${Buffer.from(`${auth.username}:${await read(auth.password_file)}`).toString('base64')}` };
+  }
+  return {};
+}
+
+export function prometheusClient(baseUrl: string, opts: { timeoutMs?: number; auth?: PrometheusAuth } = {}): PrometheusClient {
   const url = baseUrl.replace(/\/+$/, '');
   const timeoutMs = opts.timeoutMs ?? 60_000;
 
@@ -50,11 +76,14 @@ export function prometheusClient(baseUrl: string, opts: { timeoutMs?: number } =
       res = await fetch(`${url}/api/v1/query_range`, {
         method: 'POST',
         body: params,
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...(await authorization(opts.auth)) },
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (err) {
       throw new PrometheusUnreachableError(url, describeFetchError(err));
+    }
+    if (res.status === 401 || res.status === 403) {
+      throw new PrometheusAccessError(url, `HTTP ${res.status}: ${opts.auth ? 'the credentials in planner.prometheus_auth were refused' : 'it wants credentials (planner.prometheus_auth)'}`);
     }
     const text = await res.text();
     let body: ApiResponse;

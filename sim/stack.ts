@@ -17,11 +17,11 @@ export interface PrometheusServer {
   stop(): Promise<void>;
 }
 
-async function ready(url: string, proc: ManagedProcess, what: string): Promise<void> {
+async function ready(url: string, proc: ManagedProcess, what: string, headers: Record<string, string> = {}): Promise<void> {
   await waitFor(
     async () => {
       if (proc.child.exitCode !== null) throw new Error(`${what} exited:\n${proc.output()}`);
-      const res = await fetch(`${url}/-/ready`);
+      const res = await fetch(`${url}/-/ready`, { headers });
       return res.ok ? true : undefined;
     },
     `${what} to be ready`,
@@ -35,7 +35,13 @@ async function ready(url: string, proc: ManagedProcess, what: string): Promise<v
  * Starts Prometheus with `configYaml` written to `dir/prometheus.yml` (rule files named in it
  * are resolved from `dir`). Lifecycle API on, for reloads.
  */
-export async function startPrometheus(dir: string, configYaml: string, extraArgs: string[] = []): Promise<PrometheusServer> {
+export async function startPrometheus(
+  dir: string,
+  configYaml: string,
+  extraArgs: string[] = [],
+  /** Credentials for the readiness check when extraArgs give Prometheus a --web.config.file with users. */
+  opts: { authorization?: string } = {},
+): Promise<PrometheusServer> {
   mkdirSync(dir, { recursive: true });
   const configFile = path.join(dir, 'prometheus.yml');
   writeFileSync(configFile, configYaml);
@@ -53,7 +59,7 @@ export async function startPrometheus(dir: string, configYaml: string, extraArgs
     ],
     { logFile: path.join(dir, 'prometheus.log') },
   );
-  await ready(url, proc, 'prometheus');
+  await ready(url, proc, 'prometheus', opts.authorization ? { authorization: opts.authorization } : {});
   const query: PrometheusServer['query'] = async (expr) => {
     const res = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(expr)}`);
     const body = (await res.json()) as { status: string; error?: string; data?: { result: never } };

@@ -3,6 +3,7 @@
 // construction written out as arithmetic, never the planner's own functions.
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import bcrypt from 'bcryptjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPrometheus, type PrometheusServer } from '../../sim/stack.js';
 import { cliPath } from '../support/exporter.js';
@@ -219,5 +220,56 @@ describe('headroom plan against a backfilled Prometheus', () => {
     expect(plan(['--out', dir]).stderr).toContain('give --prometheus.url');
     expect(plan(['--prometheus.url', prom.url, '--window', 'soon']).status).toBe(2);
     expect(plan(['--prometheus.url', prom.url, '--format', 'pdf']).status).toBe(2);
+  });
+});
+
+describe('headroom plan against a Prometheus that wants credentials', () => {
+  const dir = tempDir('headroom-plan-auth-');
+  const PASSWORD = 'plan-Secret-9';
+  let prom: PrometheusServer;
+
+  beforeAll(async () => {
+    // Prometheus' own web config: basic auth with a bcrypt hash.
+    writeFileSync(path.join(dir, 'web.yml'), `basic_auth_users:\n  planner: ${bcrypt.hashSync(PASSWORD, 10)}\n`);
+    writeFileSync(path.join(dir, 'planner.pass'), `${PASSWORD}\n`);
+    writeFileSync(path.join(dir, 'wrong.pass'), 'nope\n');
+    prom = await startPrometheus(
+      path.join(dir, 'prom'),
+      'global: { scrape_interval: 1m }\nscrape_configs: []\n',
+      [`--web.config.file=${path.join(dir, 'web.yml')}`],
+      { authorization: `Basic ${Buffer.from(`planner:${PASSWORD}`).toString('base64')}` },
+    );
+  }, 60_000);
+  afterAll(async () => {
+    await prom?.stop();
+  });
+
+  function configWith(auth: string): string {
+    const file = path.join(dir, `plan-${Math.random().toString(36).slice(2)}.yml`);
+    writeFileSync(file, `planner:\n  prometheus_url: ${prom.url}\n  window: 7d\n${auth}`);
+    return file;
+  }
+
+  it('asks with basic auth from a password file (the query runs: only the data is missing)', () => {
+    const run = plan(['--config', configWith('  prometheus_auth: { username: planner, password_file: planner.pass }\n'), '--out', path.join(dir, 'ok')]);
+    expect(run.status, run.stderr).toBe(3);
+    expect(run.stderr).toContain('holds too little data');
+    expect(run.stderr).not.toContain(PASSWORD);
+  });
+
+  it('exits 1 saying access was refused, with no or wrong credentials, never printing them', () => {
+    const none = plan(['--prometheus.url', prom.url, '--window', '7d', '--out', path.join(dir, 'none')]);
+    expect(none.status).toBe(1);
+    expect(none.stderr).toContain(`Prometheus at ${prom.url} refused access: HTTP 401: it wants credentials (planner.prometheus_auth)`);
+    const wrong = plan(['--config', configWith('  prometheus_auth: { username: planner, password_file: wrong.pass }\n'), '--out', path.join(dir, 'wrong')]);
+    expect(wrong.status).toBe(1);
+    expect(wrong.stderr).toContain('the credentials in planner.prometheus_auth were refused');
+    expect(wrong.stderr + none.stderr).not.toContain('nope');
+  });
+
+  it('rejects half-configured credentials as a config error', () => {
+    const run = plan(['--config', configWith('  prometheus_auth: { username: planner }\n'), '--out', path.join(dir, 'half')]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('planner.prometheus_auth.password_file: basic auth needs both username and password_file');
   });
 });
