@@ -1,5 +1,5 @@
 import cron from 'node-cron';
-import { formatDuration, MAX_TIMER_MS, parseDuration } from './units.js';
+import { MAX_TIMER_MS, parseDuration } from './units.js';
 
 /** A background refresh schedule: a Prometheus duration runs on a timer, a cron expression on node-cron. */
 export type Schedule =
@@ -17,10 +17,6 @@ export function parseSchedule(text: string): Schedule | string {
   }
   if (/\s/.test(text.trim()) && cron.validate(text)) return { kind: 'cron', expression: text };
   return `${JSON.stringify(text)} is neither a duration (like 30s, 15m, 1h) nor a cron expression (like "*/5 * * * *")`;
-}
-
-export function describeSchedule(s: Schedule): string {
-  return s.kind === 'interval' ? `every ${formatDuration(s.ms)}` : `cron "${s.expression}"`;
 }
 
 /** Runs `tick` on the schedule (not immediately); returns a function that stops it. */

@@ -1,8 +1,7 @@
-import { access } from 'node:fs/promises';
 import { z } from 'zod';
 import { defineCollectorModule } from '../../src/collector-module.js';
 import { duration, schedule, section, size } from '../../src/config/fields.js';
-import { procPath } from '../../src/paths.js';
+import { procFileReadable } from '../../src/procfs/read.js';
 import { parseSchedule, type Schedule } from '../../src/schedule.js';
 import { createSwapCollector } from './collector.js';
 
@@ -23,14 +22,7 @@ export const swapModule = defineCollectorModule({
       /** Rated write endurance (TBW) per disk: `/dev/nvme0n1: 600TB`. */
       endurance: z.record(z.string().regex(DISK_KEY, 'expected a disk such as /dev/nvme0n1 or sda'), size()).default({}),
     }),
-  async autodetect(env) {
-    try {
-      await access(procPath(env.paths, 'swaps'));
-      return true;
-    } catch {
-      return false;
-    }
-  },
+  autodetect: async (env) => procFileReadable(env.paths, 'swaps'),
   create(config) {
     const endurance = new Map<string, number>();
     for (const [key, bytes] of Object.entries(config.endurance)) endurance.set(key.replace(/^\/dev\//, ''), bytes);

@@ -1,8 +1,7 @@
-import { access } from 'node:fs/promises';
 import { z } from 'zod';
 import { defineCollectorModule } from '../../src/collector-module.js';
 import { duration, section } from '../../src/config/fields.js';
-import { procPath } from '../../src/paths.js';
+import { procFileReadable } from '../../src/procfs/read.js';
 import { createWorkerCollector } from './collector.js';
 import { DEFAULT_CONFIG_FILES } from './obs-settings.js';
 
@@ -20,14 +19,7 @@ export const workerModule = defineCollectorModule({
       timeout: duration({ min: 1 }).default(5000),
     }),
   // Without OBS configuration it still reports RAM and swap: it applies wherever meminfo is.
-  async autodetect(env) {
-    try {
-      await access(procPath(env.paths, 'meminfo'));
-      return true;
-    } catch {
-      return false;
-    }
-  },
+  autodetect: async (env) => procFileReadable(env.paths, 'meminfo'),
   create: (config) =>
     createWorkerCollector({
       configFiles: config.config_files,

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
+import { procPath, type HostPaths } from '../paths.js';
 
 /**
  * Reads a /proc or /sys file. The kernel generates these in memory, so a synchronous read takes
@@ -9,4 +10,14 @@ import { readFileSync } from 'node:fs';
  */
 export async function readKernelFile(file: string): Promise<string> {
   return readFileSync(file, 'utf8');
+}
+
+/** Whether /proc/<name> can be read under the configured procfs: what host collectors autodetect on. */
+export function procFileReadable(paths: HostPaths, name: string): boolean {
+  try {
+    accessSync(procPath(paths, name), constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
