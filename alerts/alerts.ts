@@ -19,6 +19,7 @@ import { swapMetrics } from '../exporters/swap/metrics.js';
 import { domains, libvirtUp, memoryOvercommit as vmhostMemoryOvercommit, vcpuOvercommit as vmhostVcpuOvercommit } from '../exporters/vmhost/metrics.js';
 import { workerMetrics } from '../exporters/worker/metrics.js';
 import { collectorSuccess } from '../src/runtime.js';
+import { formatBytes } from '../src/units.js';
 import { type AlertName, type AlertsConfig, runbookUrl, seconds, select } from './config.js';
 import {
   RECORDED_BACKUP_AGE,
@@ -51,18 +52,6 @@ function rule(cfg: AlertsConfig, a: AlertSpec): AlertingRule {
     labels: { severity: a.severity },
     annotations: { summary: a.summary, description: a.description, runbook_url: runbookUrl(cfg, a.name) },
   };
-}
-
-/** `10 MiB` for 10485760: thresholds in descriptions read like the dashboards. */
-function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = bytes;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${Number.isInteger(v) ? v : v.toFixed(1)} ${units[i]}`;
 }
 
 function obsAlerts(cfg: AlertsConfig): RuleGroup {

@@ -1,17 +1,6 @@
 // Human formatting shared by the HTML and Markdown reports.
 
-const IEC = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-
-export function formatBytes(bytes: number | null | undefined): string {
-  if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) return '–';
-  let v = Math.abs(bytes);
-  let i = 0;
-  while (v >= 1024 && i < IEC.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${bytes < 0 ? '-' : ''}${v >= 100 || i === 0 ? v.toFixed(0) : v.toFixed(1)} ${IEC[i]}`;
-}
+export { formatBytes } from '../src/units.js';
 
 /** Churn is budgeted in decimal MB/s, as the issue and disk vendors state rates. */
 export function formatRate(bytesPerSecond: number | null | undefined): string {

@@ -8,7 +8,7 @@ import { generateAll } from './generate.js';
 import { parseListenAddress } from './listen-address.js';
 import { createLogger, logLevels, type LogLevel } from './log.js';
 import type { HostPaths } from './paths.js';
-import { errorMessage } from './runtime.js';
+import { errorMessage } from './errors.js';
 import { version } from './self-metrics.js';
 import { selectCollectors, startExporter, type RunningExporter } from './serve.js';
 import { loadWebConfig, noWebConfig, WebConfigFileError } from './web-config.js';

@@ -1,14 +1,21 @@
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
-import type { Collector, Source, SourceHealth } from './collector.js';
+import type { Collector, Source } from './collector.js';
+import { errorMessage } from './errors.js';
+
+// Kept for callers that import it from here (serve); the function lives in ./errors.ts.
+export { errorMessage };
 import { gauge, sample, seriesKey, type MetricDef, type Sample } from './metrics.js';
 import type { HostPaths } from './paths.js';
 import { startSchedule } from './schedule.js';
 import { MAX_TIMER_MS } from './units.js';
 
+// Health is the runtime's: one family, headroom_collector_*, for every collector's every
+// source. Collectors never emit health of their own.
+const SOURCE_LABELS = ['collector', 'source'];
 export const collectorSuccess = gauge(
   'headroom_collector_success',
-  'Whether the collector\'s last refresh succeeded (1) or not (0); with several sources, 1 only when every source\'s last refresh succeeded.',
+  'Whether the collector\'s last refresh succeeded (1) or not (0); with several sources, 1 only when every source\'s last refresh succeeded (optional sources such as libvirt aside: see headroom_collector_source_up).',
   ['collector'],
 );
 export const collectorDuration = gauge(
@@ -21,7 +28,42 @@ export const collectorLastSuccess = gauge(
   'Unix time when the collector\'s data was last collected successfully (with several sources, the oldest source); cache age = time() - this.',
   ['collector'],
 );
-export const runtimeMetrics: readonly MetricDef[] = [collectorSuccess, collectorDuration, collectorLastSuccess];
+export const sourceUp = gauge(
+  'headroom_collector_source_up',
+  'Whether the last refresh of this source (an OBS instance, a backup target, libvirt, smartctl, a host\'s files) succeeded (1) or not (0); present from the end of its first refresh. The reason of a failure is logged and on the status page.',
+  SOURCE_LABELS,
+);
+export const sourceLastSuccess = gauge(
+  'headroom_collector_source_last_success_timestamp_seconds',
+  'Unix time of the last successful refresh of this source; data age = time() - this. Absent until the first success.',
+  SOURCE_LABELS,
+);
+export const sourceLastAttempt = gauge(
+  'headroom_collector_source_last_attempt_timestamp_seconds',
+  'Unix time when the last refresh of this source finished, successful or not.',
+  SOURCE_LABELS,
+);
+export const runtimeMetrics: readonly MetricDef[] = [
+  collectorSuccess,
+  collectorDuration,
+  collectorLastSuccess,
+  sourceUp,
+  sourceLastSuccess,
+  sourceLastAttempt,
+];
+
+/** What the runtime knows about one source's refreshes. */
+export interface SourceHealth {
+  /** Outcome of the latest finished refresh. */
+  readonly ok: boolean;
+  /** Unix seconds when the latest refresh finished. */
+  readonly lastAttemptSeconds: number;
+  /** Unix seconds of the latest successful refresh, or null if none succeeded yet. */
+  readonly lastSuccessSeconds: number | null;
+  readonly lastError: string | null;
+  /** Remarks of the latest successful refresh (see CollectContext.note). */
+  readonly notes: readonly string[];
+}
 
 /** Everything the runtime remembers about one source between refreshes. */
 interface SourceState {
@@ -130,7 +172,7 @@ export class CollectorRuntime {
     this.stopped = true;
     for (const stop of this.stoppers.splice(0)) stop();
     for (const state of this.states) state.controller?.abort(new Error('exporter shutting down'));
-    await Promise.allSettled(this.collectors.map(async (c) => c.close?.()));
+    await Promise.allSettled(this.collectors.map(async (c) => c.close()));
   }
 
   /**
@@ -157,11 +199,12 @@ export class CollectorRuntime {
     const out: Sample[] = [];
     for (const c of this.collectors) {
       const states = this.states.filter((s) => s.collector === c);
+      out.push(...c.constants);
       for (const s of states) {
         if (s.lastGood) out.push(...s.lastGood);
-        if (s.health && s.source.health) out.push(...this.healthSamples(s, s.health));
+        if (s.health) out.push(...sourceHealthSamples(c.name, s.source.id, s.health));
       }
-      out.push(...this.collectorHealth(c.name, states));
+      out.push(...this.collectorHealth(c.name, states.filter((s) => !s.source.optional)));
     }
     return out;
   }
@@ -285,18 +328,6 @@ export class CollectorRuntime {
     }
   }
 
-  private healthSamples(state: SourceState, health: SourceHealth): Sample[] {
-    try {
-      const samples = state.source.health!(health);
-      const problem = validateSamples(state.collector, samples);
-      if (!problem) return samples;
-      this.options.log.error({ collector: state.collector.name, problem }, 'invalid health samples dropped');
-    } catch (err) {
-      this.options.log.error({ collector: state.collector.name, err: errorMessage(err) }, 'health samples failed');
-    }
-    return [];
-  }
-
   private collectorHealth(name: string, states: readonly SourceState[]): Sample[] {
     const finished = states.filter((s) => s.health !== null);
     if (finished.length === 0) return [];
@@ -312,9 +343,11 @@ export class CollectorRuntime {
   }
 }
 
-export function errorMessage(err: unknown): string {
-  if (err instanceof Error) return err.message;
-  return String(err);
+function sourceHealthSamples(collector: string, source: string, health: SourceHealth): Sample[] {
+  const labels = { collector, source };
+  const out = [sample(sourceUp, labels, health.ok ? 1 : 0), sample(sourceLastAttempt, labels, health.lastAttemptSeconds)];
+  if (health.lastSuccessSeconds !== null) out.push(sample(sourceLastSuccess, labels, health.lastSuccessSeconds));
+  return out;
 }
 
 /**

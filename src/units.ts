@@ -72,3 +72,17 @@ export function parseSize(text: string | number): number | null {
   if (factor === undefined) return null;
   return Math.round(Number(m[1]) * factor);
 }
+
+const IEC = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+
+/** `10.0 MiB` for 10485760, `–` for no value: reports and alert descriptions read alike. */
+export function formatBytes(bytes: number | null | undefined): string {
+  if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) return '–';
+  let v = Math.abs(bytes);
+  let i = 0;
+  while (v >= 1024 && i < IEC.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${bytes < 0 ? '-' : ''}${v >= 100 || i === 0 ? v.toFixed(0) : v.toFixed(1)} ${IEC[i]}`;
+}

@@ -1,13 +1,14 @@
 // Turns each configured target into a background source: read its metadata on its schedule,
-// one call per repository at a time, and report what was found plus the target's health.
-import type { Collector, SourceHealth, Source } from '../../src/collector.js';
+// one call per repository at a time, and report what was found. The target's health is the
+// runtime's (headroom_collector_source_*{collector="backup",source=<target>}).
+import { defineCollector, type Collector, type Source } from '../../src/collector.js';
 import { sample, type Sample } from '../../src/metrics.js';
 import type { BackupSummary } from './backup-summary.js';
 import { readBorg, borgRepository } from './borg.js';
-import type { BackupConfig, BackupTarget } from './config.js';
+import { backupTiming, type BackupConfig, type BackupTarget } from './config.js';
 import { readFiles } from './files.js';
 import { readGit } from './git.js';
-import { backupMetrics, checkSuccess, checkTimestamp, lastSuccess, maxAge, newestSize, repositoryLocks, snapshots } from './metrics.js';
+import { backupMetrics, lastSuccess, maxAge, newestSize, repositoryLocks, snapshots } from './metrics.js';
 import type { ReadContext } from './read-context.js';
 import { readRestic, resticRepository } from './restic.js';
 import { PerKeySerialiser } from './serialise.js';
@@ -40,35 +41,26 @@ export function summarySamples(t: BackupTarget, s: BackupSummary): Sample[] {
   return out;
 }
 
-export function healthSamples(t: BackupTarget, h: SourceHealth): Sample[] {
-  const target = { target: t.name };
-  return [
-    sample(checkSuccess, target, h.ok ? 1 : 0),
-    sample(checkTimestamp, target, h.lastAttemptSeconds),
-    // Static config, yet emitted with the health series: present from the end of the first
-    // read whatever its outcome, so a target that never succeeded still has its objective.
-    sample(maxAge, target, t.max_age / 1000),
-  ];
-}
-
 // Process-wide, not per collector: after a config reload the old collector's read may still be
 // running when the new one starts on the same repository.
 const serialiser = new PerKeySerialiser();
 
 export function createBackupCollector(config: BackupConfig): Collector {
-  const sources = config.targets.map(
-    (t): Source => ({
+  const sources = config.targets.map((t): Source => {
+    const timing = backupTiming.resolve(t);
+    return {
       id: t.name,
-      schedule: t.schedule,
-      timeoutMs: t.timeout,
+      ...timing,
       async collect(ctx) {
-        const readCtx: ReadContext = { paths: ctx.paths, signal: ctx.signal, timeoutMs: t.timeout };
+        const readCtx: ReadContext = { paths: ctx.paths, signal: ctx.signal, timeoutMs: timing.timeoutMs };
         const key = repositoryKey(t, readCtx);
         const summary = key === null ? await read(t, readCtx) : await serialiser.run(key, ctx.signal, () => read(t, readCtx));
         return summarySamples(t, summary);
       },
-      health: (h) => healthSamples(t, h),
-    }),
-  );
-  return { name: 'backup', metrics: backupMetrics, sources };
+    };
+  });
+  // The objective is configuration, not something a read finds: served from startup, so a
+  // target that never succeeded still has one (BackupNeverSucceeded relies on it).
+  const constants = config.targets.map((t) => sample(maxAge, { target: t.name }, t.max_age / 1000));
+  return defineCollector({ name: 'backup', metrics: backupMetrics, sources, constants });
 }

@@ -1,19 +1,19 @@
 // The `collectors.backup` section: a list of targets, each read on its own schedule.
 import path from 'node:path';
 import { z } from 'zod';
-import { duration, filePath, schedule, secretFile, section, type SchemaContext } from '../../src/config/fields.js';
+import { duration, filePath, secretFile, section, type SchemaContext } from '../../src/config/fields.js';
+import { scheduleAndTimeout } from '../../src/config/timing.js';
 
 export const backupKinds = ['restic', 'borg', 'files', 'git'] as const;
 export type BackupKind = (typeof backupKinds)[number];
 
-/** Reading metadata every 15 minutes is plenty for objectives counted in hours. */
-export const DEFAULT_SCHEDULE_MS = 15 * 60_000;
 /**
- * Two minutes: a metadata read of a remote repository with a cold cache (restic downloads
- * every snapshot file, borg the manifest over ssh) fits comfortably, while a hung ssh or a
- * dead NFS mount is cut off long before the next run is due.
+ * Reading metadata every 15 minutes is plenty for objectives counted in hours. Two minutes of
+ * timeout: a metadata read of a remote repository with a cold cache (restic downloads every
+ * snapshot file, borg the manifest over ssh) fits comfortably, while a hung ssh or a dead NFS
+ * mount is cut off long before the next run is due (cut to the schedule when that is shorter).
  */
-export const DEFAULT_TIMEOUT_MS = 2 * 60_000;
+export const backupTiming = scheduleAndTimeout({ schedule: '15m', timeoutMs: 2 * 60_000 });
 
 // Label values and log fields: keep them plain.
 const targetName = z
@@ -41,8 +41,7 @@ function common<K extends BackupKind>(kind: K) {
     name: targetName,
     kind: z.literal(kind),
     max_age: duration({ min: 1000 }),
-    schedule: schedule().default({ kind: 'interval', ms: DEFAULT_SCHEDULE_MS }),
-    timeout: duration({ min: 1000 }).default(DEFAULT_TIMEOUT_MS),
+    ...backupTiming.fields,
   };
 }
 
@@ -99,9 +98,7 @@ export function backupConfigSchema(ctx: SchemaContext) {
             issue.addIssue({ code: 'custom', path: [i, 'name'], message: `target name ${JSON.stringify(t.name)} is used twice` });
           }
           seen.add(t.name);
-          if (t.schedule.kind === 'interval' && t.timeout > t.schedule.ms) {
-            issue.addIssue({ code: 'custom', path: [i, 'timeout'], message: 'timeout is longer than the schedule interval: reads would pile up' });
-          }
+          backupTiming.check(t, issue, [i, 'timeout']);
         });
       }),
   });

@@ -1,7 +1,8 @@
 // The backup catalog: for each configured target, when its newest backup was made and whether
 // that is fresh enough. Every value is refreshed in the background, each target on its own
 // schedule (reading a repository can take minutes); the scrape serves the last snapshot and
-// headroom_backup_check_timestamp_seconds{target} says when the target was last read.
+// the runtime's headroom_collector_source_last_attempt_timestamp_seconds{collector="backup",source=<target>}
+// says when the target was last read.
 import { gauge } from '../../src/metrics.js';
 
 const BG = 'Refreshed in the background on the target\'s own schedule; kept from the last good read when a read fails.';
@@ -13,7 +14,7 @@ export const lastSuccess = gauge(
 );
 export const maxAge = gauge(
   'headroom_backup_max_age_seconds',
-  'The target\'s configured freshness objective (max_age) in seconds: a backup older than this is overdue. Present from the end of the target\'s first read, whatever its outcome, so one alert rule (time() - last_success > max_age) covers every target.',
+  'The target\'s configured freshness objective (max_age) in seconds: a backup older than this is overdue. Present from startup, whatever the reads do, so one alert rule (time() - last_success > max_age) covers every target.',
   ['target'],
 );
 export const snapshots = gauge(
@@ -31,15 +32,4 @@ export const repositoryLocks = gauge(
   `Locks held on the repository when it was last read: restic's lock files (restic list locks), or 1 while borg's exclusive lock is held on a local repository. headroom reads without taking or waiting for a lock, so a lock never fails the check; but one that outlives the backup window is a crashed backup or prune that will make the next runs fail (restic unlock / borg break-lock). Absent for files and git targets and for remote borg repositories. ${BG}`,
   ['target'],
 );
-export const checkSuccess = gauge(
-  'headroom_backup_check_success',
-  '1 if the last read of the target\'s metadata worked (snapshot/archive list, glob, git log; not restic check or borg check), 0 if it failed (wrong password, missing repository, tool not installed, nothing matched, timeout); the reason is logged and shown on the status page.',
-  ['target'],
-);
-export const checkTimestamp = gauge(
-  'headroom_backup_check_timestamp_seconds',
-  'Unix time when the last read of the target finished, successful or not.',
-  ['target'],
-);
-
-export const backupMetrics = [lastSuccess, maxAge, snapshots, newestSize, repositoryLocks, checkSuccess, checkTimestamp] as const;
+export const backupMetrics = [lastSuccess, maxAge, snapshots, newestSize, repositoryLocks] as const;

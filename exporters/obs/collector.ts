@@ -1,11 +1,13 @@
 // One Source per configured OBS instance: each polls its own API on its own schedule, and its
 // samples (all labelled obs=<name>) are its last good snapshot.
 import { readFile } from 'node:fs/promises';
-import type { CollectContext, Collector, Source, SourceHealth } from '../../src/collector.js';
-import { sample, type Sample } from '../../src/metrics.js';
-import type { ObsConfig, ObsInstanceConfig } from './config.js';
+import { defineCollector, type CollectContext, type Collector, type Source } from '../../src/collector.js';
+import { errorMessage } from '../../src/errors.js';
+import type { Sample } from '../../src/metrics.js';
+import type { Schedule } from '../../src/schedule.js';
+import { obsTiming, type ObsConfig, type ObsInstanceConfig } from './config.js';
 import { ObsClient, ObsHttpError } from './http.js';
-import { obsLastSuccess, obsMetrics, obsUp } from './metrics.js';
+import { obsMetrics } from './metrics.js';
 import { parseResultList } from './resultlist.js';
 import { repositorySamples, workerStatusSamples } from './samples.js';
 import { WorkerStatusParser, type WorkerStatusSummary } from './workerstatus.js';
@@ -15,7 +17,7 @@ const WORKER_STATUS_PATHS = ['/worker/_status', '/build/_workerstatus'] as const
 
 export class ObsInstanceSource implements Source {
   readonly id: string;
-  readonly schedule: ObsInstanceConfig['schedule'];
+  readonly schedule: Schedule;
   readonly timeoutMs: number;
   private client: ObsClient | null = null;
   /**
@@ -27,8 +29,7 @@ export class ObsInstanceSource implements Source {
 
   constructor(private readonly config: ObsInstanceConfig) {
     this.id = config.name;
-    this.schedule = config.schedule;
-    this.timeoutMs = config.timeout;
+    ({ schedule: this.schedule, timeoutMs: this.timeoutMs } = obsTiming.resolve(config));
   }
 
   async collect(ctx: CollectContext): Promise<Sample[]> {
@@ -50,20 +51,13 @@ export class ObsInstanceSource implements Source {
         try {
           samples.push(...repositorySamples(this.config.name, parseResultList(body)));
         } catch (err) {
-          throw new Error(`project ${JSON.stringify(project)}: GET ${client.urlFor(path).href}: ${messageOf(err)}`);
+          throw new Error(`project ${JSON.stringify(project)}: GET ${client.urlFor(path).href}: ${errorMessage(err)}`);
         }
       }
       return samples;
     } catch (err) {
-      throw new Error(`OBS instance ${JSON.stringify(this.config.name)}: ${redact(messageOf(err), this.config.username, secret)}`);
+      throw new Error(`OBS instance ${JSON.stringify(this.config.name)}: ${redact(errorMessage(err), this.config.username, secret)}`);
     }
-  }
-
-  health(state: SourceHealth): Sample[] {
-    const labels = { obs: this.config.name };
-    const out = [sample(obsUp, labels, state.ok ? 1 : 0)];
-    if (state.lastSuccessSeconds !== null) out.push(sample(obsLastSuccess, labels, state.lastSuccessSeconds));
-    return out;
   }
 
   close(): void {
@@ -86,13 +80,13 @@ export class ObsInstanceSource implements Source {
           continue;
         }
         if (err instanceof ObsHttpError) throw err;
-        throw new Error(`GET ${client.urlFor(path).href}: ${messageOf(err)}`);
+        throw new Error(`GET ${client.urlFor(path).href}: ${errorMessage(err)}`);
       }
       let summary: WorkerStatusSummary;
       try {
         summary = parser.end();
       } catch (err) {
-        throw new Error(`GET ${client.urlFor(path).href}: ${messageOf(err)}`);
+        throw new Error(`GET ${client.urlFor(path).href}: ${errorMessage(err)}`);
       }
       this.workerStatusRoute = index;
       return summary;
@@ -138,23 +132,11 @@ export class ObsInstanceSource implements Source {
 }
 
 export function createObsCollector(config: ObsConfig): Collector {
-  const sources = config.instances.map((instance) => new ObsInstanceSource(instance));
-  return {
-    name: 'obs',
-    metrics: obsMetrics,
-    sources,
-    close() {
-      for (const s of sources) s.close();
-    },
-  };
+  return defineCollector({ name: 'obs', metrics: obsMetrics, sources: config.instances.map((instance) => new ObsInstanceSource(instance)) });
 }
 
 function basicAuth(username: string, password: string): string {
   return `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /**

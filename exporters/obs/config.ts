@@ -1,6 +1,10 @@
 // The `collectors.obs` config section: one entry per OBS installation.
 import { z } from 'zod';
-import { duration, filePath, schedule, secretFile, section, size, type SchemaContext } from '../../src/config/fields.js';
+import { filePath, secretFile, section, size, type SchemaContext } from '../../src/config/fields.js';
+import { scheduleAndTimeout } from '../../src/config/timing.js';
+
+/** Every 30s, each poll cut off after 10s (or the schedule's interval, when shorter). */
+export const obsTiming = scheduleAndTimeout({ schedule: '30s', timeoutMs: 10_000 });
 
 function apiUrl() {
   return z.string({ error: 'expected the OBS API URL, such as https://api.example.org' }).superRefine((text, ctx) => {
@@ -28,8 +32,7 @@ export function obsInstanceSchema(ctx: SchemaContext) {
     url: apiUrl(),
     username: z.string().min(1, 'must not be empty').optional(),
     password_file: secretFile(ctx).optional(),
-    schedule: schedule().default({ kind: 'interval', ms: 30_000 }),
-    timeout: duration({ min: 100 }).default(10_000),
+    ...obsTiming.fields,
     max_response_size: size().default(16 * 1024 * 1024),
     tls_config: section({
       ca_file: filePath(ctx).optional(),
@@ -37,6 +40,7 @@ export function obsInstanceSchema(ctx: SchemaContext) {
     }).default({ insecure_skip_verify: false }),
     projects: z.array(z.string().min(1, 'a project name must not be empty')).default([]),
   }).superRefine((instance, issue) => {
+    obsTiming.check(instance, issue, ['timeout']);
     if ((instance.username === undefined) !== (instance.password_file === undefined)) {
       issue.addIssue({
         code: 'custom',

@@ -1,19 +1,10 @@
-// The OBS collector's catalog. Names are the contract in DESIGN.md: alerts and dashboards
-// import these definitions, so renaming one breaks their build rather than a panel.
+// The OBS collector's catalog. Alerts, dashboards and the planner import these definitions, so
+// renaming one breaks their build rather than a panel. An instance's health (up, last success)
+// is the runtime's headroom_collector_source_* series with source=<instance name>.
 import { gauge, type MetricDef } from '../../src/metrics.js';
 
 const BG = 'Refreshed in the background on the instance\'s schedule; a scrape serves the last snapshot.';
 
-export const obsUp = gauge(
-  'headroom_obs_up',
-  'Whether the last poll of this OBS instance succeeded (1) or not (0). Updated after every background poll.',
-  ['obs'],
-);
-export const obsLastSuccess = gauge(
-  'headroom_obs_last_success_timestamp_seconds',
-  'Unix time of the last successful poll of this OBS instance; data age = time() - this. Absent until the first success.',
-  ['obs'],
-);
 export const obsJobsWaiting = gauge(
   'headroom_obs_jobs_waiting',
   `Build jobs of this scheduler architecture waiting for a worker (scheduled, not yet dispatched). ${BG}`,
@@ -83,8 +74,6 @@ export const REPOSITORY_STATES = [
 export const QUEUES = ['high', 'med', 'low', 'next'] as const;
 
 export const obsMetrics: readonly MetricDef[] = [
-  obsUp,
-  obsLastSuccess,
   obsJobsWaiting,
   obsJobsBlocked,
   obsJobsBuilding,

@@ -2,13 +2,15 @@
 // that runs smartctl on the disks holding swap (and those with a configured endurance).
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
-import type { CollectContext, Collector, Source } from '../../src/collector.js';
+import { defineCollector, type CollectContext, type Collector, type Source } from '../../src/collector.js';
+import { errorMessage } from '../../src/errors.js';
 import { RunError, runProgram } from '../../src/exec.js';
 import { sample, type Sample } from '../../src/metrics.js';
 import { rootPath, type HostPaths } from '../../src/paths.js';
 import { parentDisk, readRotational, underlyingDisks } from '../../src/procfs/block.js';
 import { DISKSTATS_SECTOR_BYTES, readDiskstats } from '../../src/procfs/diskstats.js';
 import { readMountinfo, type MountInfo } from '../../src/procfs/mountinfo.js';
+import { readPageSize } from '../../src/procfs/page-size.js';
 import { readSwaps, type SwapArea } from '../../src/procfs/swaps.js';
 import { readVmstat } from '../../src/procfs/vmstat.js';
 import type { Schedule } from '../../src/schedule.js';
@@ -34,26 +36,6 @@ export interface ResolvedSwap {
   readonly sectorsWritten: number | null;
   readonly disk: string | null;
   readonly rotational: number | null;
-}
-
-let pageSizePromise: Promise<number> | null = null;
-
-/**
- * The kernel page size, which vmstat's pswpin/pswpout count in. The exporter runs on the host
- * it reports, so its own page size is the host's.
- */
-function pageSize(ctx: CollectContext): Promise<number> {
-  pageSizePromise ??= runProgram('getconf', ['PAGESIZE'], { timeoutMs: 5000 }).then(
-    (r) => {
-      const n = Number(r.stdout.trim());
-      return Number.isInteger(n) && n > 0 ? n : 4096;
-    },
-    (err: unknown) => {
-      ctx.log.warn({ err: String(err) }, 'cannot ask getconf for the page size; assuming 4096 bytes');
-      return 4096;
-    },
-  );
-  return pageSizePromise;
 }
 
 /** Kernel name of a swap partition: /dev/mapper/vg-swap → dm-1 by following its symlink. */
@@ -109,11 +91,11 @@ function swapSamples(resolved: readonly ResolvedSwap[]): Sample[] {
   return out;
 }
 
-async function collectSwap(ctx: CollectContext, config: SwapCollectorConfig): Promise<Sample[]> {
+async function collectSwap(ctx: CollectContext, config: SwapCollectorConfig, pageSize: Promise<number>): Promise<Sample[]> {
   const vmstat = await readVmstat(ctx.paths);
   const resolved = await resolveSwaps(ctx.paths);
   const out: Sample[] = [];
-  const page = await pageSize(ctx);
+  const page = await pageSize;
   const pswpin = vmstat.get('pswpin');
   const pswpout = vmstat.get('pswpout');
   if (pswpin !== undefined) out.push(sample(M.swapIn, {}, pswpin * page));
@@ -163,7 +145,7 @@ function smartSource(config: SwapCollectorConfig): Source {
             reportedMissing = true;
             return [];
           }
-          failures.push(`${device}: ${err instanceof Error ? err.message : String(err)}`);
+          failures.push(`${device}: ${errorMessage(err)}`);
           continue;
         }
         try {
@@ -190,8 +172,22 @@ function smartSource(config: SwapCollectorConfig): Source {
   };
 }
 
+/** /proc and /sys at scrape time; it keeps the page size (asked once) that vmstat counts in. */
+function swapSource(config: SwapCollectorConfig): Source {
+  let pageSize: Promise<number> | null = null;
+  return {
+    id: 'swap',
+    timeoutMs: config.timeoutMs,
+    collect(ctx) {
+      pageSize ??= readPageSize(ctx.log);
+      return collectSwap(ctx, config, pageSize);
+    },
+  };
+}
+
 export function createSwapCollector(config: SwapCollectorConfig): Collector {
-  const sources: Source[] = [{ id: 'swap', timeoutMs: config.timeoutMs, collect: (ctx) => collectSwap(ctx, config) }];
+  const sources: Source[] = [swapSource(config)];
   if (config.smartctl !== false) sources.push(smartSource(config));
-  return { name: 'swap', metrics: swapCatalog, sources };
+  // The SSD figures are about the disks under swap; ssd_ names them for what they measure.
+  return defineCollector({ name: 'swap', subsystems: ['swap', 'ssd'], metrics: swapCatalog, sources });
 }

@@ -1,4 +1,4 @@
-// The swap collector's catalog: names are the contract in DESIGN.md. Swap and block-device
+// The swap collector's catalog (alerts, dashboards and the planner import it). Swap and block-device
 // figures are read at scrape time; SMART figures are refreshed in the background.
 import { counter, gauge } from '../../src/metrics.js';
 

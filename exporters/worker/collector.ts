@@ -2,12 +2,13 @@
 // statfs of the selected tmpfs mounts, and turns the pure computations into samples.
 import { existsSync, statSync } from 'node:fs';
 import { readFile, statfs } from 'node:fs/promises';
-import { singleSourceCollector, type CollectContext, type Collector } from '../../src/collector.js';
+import { defineCollector, type CollectContext, type Collector, type Source } from '../../src/collector.js';
 import { sample, type Sample } from '../../src/metrics.js';
 import { rootPath, sysPath, type HostPaths } from '../../src/paths.js';
 import { countCpus } from '../../src/procfs/block.js';
 import { readMeminfo } from '../../src/procfs/meminfo.js';
 import { readMountinfo } from '../../src/procfs/mountinfo.js';
+import { readPageSize } from '../../src/procfs/page-size.js';
 import { readKernelFile } from '../../src/procfs/read.js';
 import { globToRegExp } from './glob.js';
 import { memoryPicture, type TmpfsMount } from './memory-picture.js';
@@ -24,6 +25,13 @@ export interface WorkerCollectorConfig {
   readonly timeoutMs: number;
 }
 
+/** What the worker source keeps between scrapes. */
+interface WorkerSourceState {
+  /** Parsed variables of each config file, kept while the file stays the same (re-parsing it every scrape is waste). */
+  readonly parsedConfigs: Map<string, { identity: string; vars: ReadonlyMap<string, string> }>;
+  pageSize: Promise<number> | null;
+}
+
 /** statfs f_type of tmpfs (linux/magic.h). */
 const TMPFS_MAGIC = 0x01021994;
 
@@ -34,11 +42,12 @@ function errnoText(err: unknown): string {
   return e.code ?? String(err);
 }
 
-/** Parsed variables of one config file, kept while the file stays the same (re-parsing it every scrape is waste). */
-const parsedConfigs = new Map<string, { identity: string; vars: ReadonlyMap<string, string> }>();
-
 /** Merged variables of the config files that exist, or null when none does. */
-async function readObsConfig(paths: HostPaths, files: readonly string[]): Promise<Map<string, string> | null> {
+async function readObsConfig(
+  paths: HostPaths,
+  files: readonly string[],
+  parsedConfigs: WorkerSourceState['parsedConfigs'],
+): Promise<Map<string, string> | null> {
   let found = false;
   const vars = new Map<string, string>();
   for (const hostFile of files) {
@@ -112,6 +121,7 @@ async function selectedTmpfsMounts(
   paths: HostPaths,
   patterns: readonly string[],
   memTotal: number,
+  pageSize: number,
 ): Promise<TmpfsMount[]> {
   const regexps = patterns.map(globToRegExp);
   const byMountPoint = new Map<string, { options: ReadonlyMap<string, string> }>();
@@ -125,7 +135,7 @@ async function selectedTmpfsMounts(
   return Promise.all(
     [...byMountPoint].map(async ([mountPoint, { options }]) => ({
       mountPoint,
-      sizeLimitBytes: tmpfsSizeLimit(options, memTotal),
+      sizeLimitBytes: tmpfsSizeLimit(options, memTotal, pageSize),
       usedBytes: await tmpfsUsed(rootPath(paths, mountPoint)),
     })),
   );
@@ -142,10 +152,10 @@ function settingsSamples(s: WorkerSettings): Sample[] {
   ];
 }
 
-export async function collectWorker(ctx: CollectContext, config: WorkerCollectorConfig): Promise<Sample[]> {
+async function collectWorker(ctx: CollectContext, config: WorkerCollectorConfig, state: WorkerSourceState): Promise<Sample[]> {
   const { paths } = ctx;
   const meminfo = await readMeminfo(paths);
-  const vars = await readObsConfig(paths, config.configFiles);
+  const vars = await readObsConfig(paths, config.configFiles, state.parsedConfigs);
   let settings: WorkerSettings | null = null;
   if (vars) {
     try {
@@ -157,7 +167,8 @@ export async function collectWorker(ctx: CollectContext, config: WorkerCollector
   }
   const directory = settings?.workerDirectory ?? DEFAULT_WORKER_DIRECTORY;
   const patterns = config.tmpfsMounts ?? [directory === '/' ? '/root_*' : `${directory}/root_*`];
-  const mounts = await selectedTmpfsMounts(paths, patterns, meminfo.get('MemTotal')!);
+  state.pageSize ??= readPageSize(ctx.log);
+  const mounts = await selectedTmpfsMounts(paths, patterns, meminfo.get('MemTotal')!, await state.pageSize);
   const p = memoryPicture({ meminfo, settings, mounts });
 
   const out: Sample[] = [sample(M.configPresent, {}, settings ? 1 : 0)];
@@ -176,11 +187,18 @@ export async function collectWorker(ctx: CollectContext, config: WorkerCollector
   return out;
 }
 
+function workerSource(config: WorkerCollectorConfig): Source {
+  const state: WorkerSourceState = { parsedConfigs: new Map(), pageSize: null };
+  return { id: 'worker', timeoutMs: config.timeoutMs, collect: (ctx) => collectWorker(ctx, config, state) };
+}
+
 export function createWorkerCollector(config: WorkerCollectorConfig): Collector {
-  return singleSourceCollector({
+  return defineCollector({
     name: 'worker',
+    // The host-wide memory figures predate the collector prefix; renaming them would break
+    // every dashboard and recording rule for no gain in meaning.
+    subsystems: ['worker', 'memory', 'tmpfs', 'vm'],
     metrics: workerCatalog,
-    timeoutMs: config.timeoutMs,
-    collect: (ctx) => collectWorker(ctx, config),
+    sources: [workerSource(config)],
   });
 }

@@ -1,5 +1,5 @@
-// The worker collector's catalog: names are the contract in DESIGN.md (alerts and dashboards
-// import these definitions). Refreshed at scrape time from /proc, /sys and the OBS config.
+// The worker collector's catalog: alerts, dashboards and the planner import these definitions,
+// so a rename breaks their build rather than a panel. Refreshed at scrape time from /proc, /sys and the OBS config.
 import { gauge } from '../../src/metrics.js';
 
 const fromConfig = 'from the OBS worker configuration (obs-server, obs-worker, buildhost.config) with obsworker\'s defaults; absent on a host without OBS worker configuration';

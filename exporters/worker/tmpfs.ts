@@ -8,7 +8,7 @@ const SUFFIX: Record<string, number> = { k: 2 ** 10, m: 2 ** 20, g: 2 ** 30, t: 
  * only when it differs from the default, half of RAM (shmem_show_options): no `size=` means
  * that default. Null when the tmpfs has no limit (`size=0k`) or the option is garbled.
  */
-export function tmpfsSizeLimit(options: ReadonlyMap<string, string>, memTotalBytes: number, pageSize = 4096): number | null {
+export function tmpfsSizeLimit(options: ReadonlyMap<string, string>, memTotalBytes: number, pageSize: number): number | null {
   const size = options.get('size');
   if (size !== undefined) {
     const m = /^(\d+)([kmgtpe%]?)$/i.exec(size.trim());

@@ -110,22 +110,22 @@ describe('resolveWorkerSettings', () => {
 describe('tmpfsSizeLimit', () => {
   const mem = 64 * GiB;
   it('reads the forms the kernel and admins write', () => {
-    expect(tmpfsSizeLimit(new Map([['size', '8388608k']]), mem)).toBe(8 * GiB);
-    expect(tmpfsSizeLimit(new Map([['size', '8G']]), mem)).toBe(8 * GiB);
-    expect(tmpfsSizeLimit(new Map([['size', '512m']]), mem)).toBe(512 * MiB);
-    expect(tmpfsSizeLimit(new Map([['size', '25%']]), mem)).toBe(16 * GiB);
-    expect(tmpfsSizeLimit(new Map([['size', '1000']]), mem)).toBe(4096); // rounded up to a page
-    expect(tmpfsSizeLimit(new Map([['nr_blocks', '256']]), mem)).toBe(256 * 4096);
+    expect(tmpfsSizeLimit(new Map([['size', '8388608k']]), mem, 4096)).toBe(8 * GiB);
+    expect(tmpfsSizeLimit(new Map([['size', '8G']]), mem, 4096)).toBe(8 * GiB);
+    expect(tmpfsSizeLimit(new Map([['size', '512m']]), mem, 4096)).toBe(512 * MiB);
+    expect(tmpfsSizeLimit(new Map([['size', '25%']]), mem, 4096)).toBe(16 * GiB);
+    expect(tmpfsSizeLimit(new Map([['size', '1000']]), mem, 4096)).toBe(4096); // rounded up to a page
+    expect(tmpfsSizeLimit(new Map([['nr_blocks', '256']]), mem, 4096)).toBe(256 * 4096);
   });
   it('reads a tmpfs without size= as the kernel default, half of RAM in whole pages', () => {
-    expect(tmpfsSizeLimit(new Map([['mode', '755']]), mem)).toBe(32 * GiB);
+    expect(tmpfsSizeLimit(new Map([['mode', '755']]), mem, 4096)).toBe(32 * GiB);
     // MemTotal 24684084 kB (this machine's) = 6171021 pages: the default is 3085510 pages, as df shows.
-    expect(tmpfsSizeLimit(new Map(), 24684084 * 1024)).toBe(3085510 * 4096);
+    expect(tmpfsSizeLimit(new Map(), 24684084 * 1024, 4096)).toBe(3085510 * 4096);
   });
   it('treats no limit (size=0k) and garbage as unknown', () => {
-    expect(tmpfsSizeLimit(new Map([['size', '0k']]), mem)).toBeNull();
-    expect(tmpfsSizeLimit(new Map([['size', 'huge']]), mem)).toBeNull();
-    expect(tmpfsSizeLimit(new Map([['nr_blocks', '0']]), mem)).toBeNull();
+    expect(tmpfsSizeLimit(new Map([['size', '0k']]), mem, 4096)).toBeNull();
+    expect(tmpfsSizeLimit(new Map([['size', 'huge']]), mem, 4096)).toBeNull();
+    expect(tmpfsSizeLimit(new Map([['nr_blocks', '0']]), mem, 4096)).toBeNull();
   });
 });
 
