@@ -3,7 +3,6 @@
 // runbook section in docs/runbooks.md (anchor = lower-cased alert name).
 import {
   lastSuccess as backupLastSuccess,
-  checkSuccess as backupCheckSuccess,
   maxAge as backupMaxAge,
   repositoryLocks as backupRepositoryLocks,
 } from '../exporters/backup/metrics.js';
@@ -11,16 +10,15 @@ import {
   obsDaemonState,
   obsOldestBuildStart,
   obsRepositoryState,
-  obsUp,
   obsWorkerHostInstances,
   obsWorkers,
 } from '../exporters/obs/metrics.js';
 import { swapMetrics } from '../exporters/swap/metrics.js';
-import { domains, libvirtUp, memoryOvercommit as vmhostMemoryOvercommit, vcpuOvercommit as vmhostVcpuOvercommit } from '../exporters/vmhost/metrics.js';
+import { domains, memoryOvercommit as vmhostMemoryOvercommit, vcpuOvercommit as vmhostVcpuOvercommit } from '../exporters/vmhost/metrics.js';
 import { workerMetrics } from '../exporters/worker/metrics.js';
-import { collectorSuccess } from '../src/runtime.js';
+import { collectorSuccess, sourceUp } from '../src/runtime.js';
 import { formatBytes } from '../src/units.js';
-import { type AlertName, type AlertsConfig, runbookUrl, seconds, select } from './config.js';
+import { type AlertName, type AlertsConfig, asSourceMatchers, runbookUrl, seconds, select } from './config.js';
 import {
   RECORDED_BACKUP_AGE,
   RECORDED_OBS_JOBS_WAITING,
@@ -63,10 +61,10 @@ function obsAlerts(cfg: AlertsConfig): RuleGroup {
     {
       name: 'OBSApiDown',
       severity: 'critical',
-      expr: `${obs(obsUp.name)} == 0`,
+      expr: `${select(sourceUp.name, s.headroom, 'collector="obs"', asSourceMatchers(s.obs, 'obs'))} == 0`,
       summary: 'An OBS instance does not answer headroom\'s polls.',
       description:
-        'headroom on {{ $labels.instance }} cannot read the worker status of OBS instance {{ $labels.obs }}; the reason is on its status page.',
+        'headroom on {{ $labels.instance }} cannot read the worker status of OBS instance {{ $labels.source }}; the reason is on its status page.',
     },
     {
       name: 'OBSSchedulerNotRunning',
@@ -217,6 +215,7 @@ function vmhostAlerts(cfg: AlertsConfig): RuleGroup {
   const s = cfg.selectors;
   const t = cfg.thresholds;
   const vmhost = (metric: string, ...m: string[]) => select(metric, s.headroom, s.vmhost, ...m);
+  const libvirtUp = vmhost(sourceUp.name, 'collector="vmhost"', 'source="libvirt"');
   const specs: AlertSpec[] = [
     {
       name: 'VMHostMemoryOvercommitted',
@@ -243,8 +242,8 @@ function vmhostAlerts(cfg: AlertsConfig): RuleGroup {
       name: 'VMHostLibvirtDown',
       severity: 'warning',
       // Only hosts where libvirt answered within the last day: an OBS worker host without
-      // libvirt reports libvirt_up 0 all the time and must stay silent.
-      expr: `${vmhost(libvirtUp.name)} == 0 and max_over_time(${vmhost(libvirtUp.name)}[1d]) == 1`,
+      // libvirt reports its libvirt source down all the time and must stay silent.
+      expr: `${libvirtUp} == 0 and max_over_time(${libvirtUp}[1d]) == 1`,
       summary: 'The libvirt daemon stopped answering on a VM host.',
       description:
         'libvirt on {{ $labels.instance }} stopped answering: its domains are no longer counted, so the VM density figures of this host are incomplete.',
@@ -268,7 +267,7 @@ function backupAlerts(cfg: AlertsConfig): RuleGroup {
     {
       name: 'BackupNeverSucceeded',
       severity: 'warning',
-      // max_age appears after the first read whatever its outcome; last_success only once a read worked.
+      // max_age is there from startup; last_success only once a read worked.
       expr: `${backup(backupMaxAge.name)} unless ignoring (kind) ${backup(backupLastSuccess.name)}`,
       summary: 'No backup of a target has been seen since headroom started.',
       description:
@@ -277,10 +276,10 @@ function backupAlerts(cfg: AlertsConfig): RuleGroup {
     {
       name: 'BackupCheckFailing',
       severity: 'warning',
-      expr: `${backup(backupCheckSuccess.name)} == 0`,
+      expr: `${select(sourceUp.name, s.headroom, 'collector="backup"', asSourceMatchers(s.backup, 'target'))} == 0`,
       summary: 'Reading a backup target fails.',
       description:
-        'headroom on {{ $labels.instance }} cannot read backup target {{ $labels.target }}; its age is from the last good read (the reason is on the status page).',
+        'headroom on {{ $labels.instance }} cannot read backup target {{ $labels.source }}; its age is from the last good read (the reason is on the status page).',
     },
     {
       name: 'BackupRepositoryLocked',

@@ -190,6 +190,14 @@ export function select(metric: string, ...matchers: string[]): string {
   return parts.length === 0 ? metric : `${metric}{${parts.join(',')}}`;
 }
 
+/**
+ * A user's selector written for a collector's own label (`obs="prod"`, `target=~"db.*"`) applied
+ * to the runtime's per-source health series, where that name is the `source` label.
+ */
+export function asSourceMatchers(selector: string, label: string): string {
+  return selector.replace(new RegExp(`(^|,)\\s*${label}\\s*(=~|!~|!=|=)`, 'g'), '$1source$2');
+}
+
 export function runbookUrl(cfg: AlertsConfig, alert: string): string {
   return cfg.runbookUrlPattern.replace('%s', alert.toLowerCase());
 }

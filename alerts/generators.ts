@@ -4,7 +4,7 @@ import type { ArtifactGenerator } from '../src/generate.js';
 import type { HeadroomConfig } from '../src/config/load.js';
 import { EMAIL_TEMPLATE_FILE, mailSettings, renderAlertmanagerConfig, renderEmailTemplates } from './alertmanager.js';
 import type { AlertingConfig } from './config-schema.js';
-import { mergeAlertsConfig } from './config.js';
+import { mergeAlertsConfig, type AlertsConfig } from './config.js';
 import { renderRules } from './render.js';
 
 export const RULES_FILE = 'rules/headroom.rules.yml';
@@ -14,9 +14,14 @@ function alertingOf(config: HeadroomConfig): AlertingConfig | undefined {
   return config.sections['alerting'] as AlertingConfig | undefined;
 }
 
+/** The defaults merged with the file's alerting.rules: what the rules and the dashboards are rendered from. */
+export function alertsConfigOf(config: HeadroomConfig): AlertsConfig {
+  return mergeAlertsConfig(alertingOf(config)?.rules);
+}
+
 export const alertRulesGenerator: ArtifactGenerator = {
   name: 'alert rules',
-  generate: (config) => [{ path: RULES_FILE, content: renderRules(mergeAlertsConfig(alertingOf(config)?.rules)) }],
+  generate: (config) => [{ path: RULES_FILE, content: renderRules(alertsConfigOf(config)) }],
 };
 
 export const alertmanagerGenerator: ArtifactGenerator = {

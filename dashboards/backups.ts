@@ -2,9 +2,15 @@
 // whether the last read of its metadata worked.
 import * as units from '@grafana/grafana-foundation-sdk/units';
 import { RECORDED_BACKUP_AGE, RECORDED_BACKUP_AGE_OVER_MAX_AGE } from '../alerts/recording.js';
-import { checkSuccess, checkTimestamp, maxAge, repositoryLocks, snapshots } from '../exporters/backup/metrics.js';
+import { maxAge, repositoryLocks, snapshots } from '../exporters/backup/metrics.js';
+import { sourceLastAttempt, sourceUp } from '../src/runtime.js';
 import { dashboard, instanceVariable, okFailed, PanelFactory, rising } from './panels.js';
-import { recorded, sel } from './promql.js';
+import { byInstance, recorded, sel, type Matchers } from './promql.js';
+
+/** The runtime's health series of the backup targets: the target name is the source label. */
+const targets: Matchers = { ...byInstance, collector: '="backup"' };
+/** Those series with the target label the backup series carry, for joins and tables. */
+const asTarget = (expr: string) => `label_replace(${expr}, "target", "$1", "source", "(.*)")`;
 
 export const BACKUPS_UID = 'headroom-backups';
 
@@ -34,7 +40,7 @@ export function backupsDashboard() {
       title: 'Targets failing to read',
       description: 'Targets whose last metadata read failed (wrong password, missing repository, timeout); see the status page for why.',
       unit: units.Short,
-      queries: [{ expr: `count(${sel(checkSuccess)} == 0) or vector(0)`, instant: true }],
+      queries: [{ expr: `count(${sel(sourceUp, targets)} == 0) or vector(0)`, instant: true }],
       steps: rising(1, 1),
       w: 5,
       h: 4,
@@ -66,7 +72,7 @@ export function backupsDashboard() {
       title: 'Oldest metadata read',
       description: 'Seconds since the least recently read target was read, successful or not: a stalled schedule shows here.',
       unit: units.Seconds,
-      queries: [{ expr: `time() - min(${sel(checkTimestamp)})`, instant: true }],
+      queries: [{ expr: `time() - min(${sel(sourceLastAttempt, targets)})`, instant: true }],
       steps: rising(3600, 6 * 3600),
       w: 5,
       h: 4,
@@ -94,7 +100,7 @@ export function backupsDashboard() {
         { expr: `max by (instance, target) (${recorded(RECORDED_BACKUP_AGE)})`, instant: true, table: true },
         { expr: `max by (instance, target) (${sel(maxAge)})`, instant: true, table: true },
         { expr: `max by (instance, target) (${sel(snapshots)})`, instant: true, table: true },
-        { expr: `max by (instance, target) (${sel(checkSuccess)})`, instant: true, table: true },
+        { expr: `max by (instance, target) (${asTarget(sel(sourceUp, targets))})`, instant: true, table: true },
       ],
       transformations: [
         { id: 'merge', options: {} },
@@ -128,7 +134,7 @@ export function backupsDashboard() {
       title: 'Last check result',
       description: 'Whether each target\'s metadata read worked over time (not restic check or borg check).',
       unit: units.NoUnit,
-      queries: [{ expr: sel(checkSuccess), legend: '{{target}}' }],
+      queries: [{ expr: sel(sourceUp, targets), legend: '{{source}}' }],
       mappings: okFailed(),
       steps: [['red', null], ['green', 1]],
       w: 12,

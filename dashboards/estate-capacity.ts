@@ -2,7 +2,7 @@
 // host), estate totals, and forecasts of when RAM, tmpfs and SSD endurance run out at the
 // current trend. Colours switch where the alert rules fire, from the same thresholds.
 import * as units from '@grafana/grafana-foundation-sdk/units';
-import { defaultAlertsConfig, seconds } from '../alerts/config.js';
+import { defaultAlertsConfig, type AlertsConfig, seconds } from '../alerts/config.js';
 import {
   RECORDED_BACKUP_AGE_OVER_MAX_AGE,
   RECORDED_SSD_WEAR_OUT_SECONDS,
@@ -19,7 +19,6 @@ import { DAY, recorded, sel } from './promql.js';
 
 export const ESTATE_UID = 'headroom-estate-capacity';
 
-const t = defaultAlertsConfig.thresholds;
 const { ram, swap, tmpfsUsed, overcommit } = workerMetrics;
 
 /** Swap churn as the alert sees it (bytes/s in and out), for the host selected. */
@@ -27,7 +26,9 @@ const swapChurn = `${recorded(RECORDED_SWAP_IN_RATE)} + ${recorded(RECORDED_SWAP
 /** Daily peaks of the build-root tmpfs: builds come and go, the peak is what must fit. */
 const tmpfsDailyPeak = `max_over_time(${sel(tmpfsUsed)}[1d])`;
 
-export function estateCapacityDashboard() {
+export function estateCapacityDashboard(alerts: AlertsConfig = defaultAlertsConfig) {
+  // The thresholds the user's alert rules fire at: the panels' colours and dashed lines follow them.
+  const t = alerts.thresholds;
   const p = new PanelFactory();
   const d = dashboard({
     uid: ESTATE_UID,

@@ -2,7 +2,7 @@
 // OBS instance. Grafana repeats the instance row for every value of $obs, so each instance
 // gets its own panels.
 import * as units from '@grafana/grafana-foundation-sdk/units';
-import { defaultAlertsConfig, seconds } from '../alerts/config.js';
+import { defaultAlertsConfig, type AlertsConfig, seconds } from '../alerts/config.js';
 import { RECORDED_OBS_JOBS_WAITING, RECORDED_OBS_WORKERS_BY_STATE } from '../alerts/recording.js';
 import {
   obsBuildAverage,
@@ -10,26 +10,28 @@ import {
   obsJobsBlocked,
   obsJobsBuilding,
   obsJobsWaiting,
-  obsLastSuccess,
   obsOldestBuildStart,
   obsPackages,
   obsRepositoryDirty,
   obsRepositoryState,
   obsSchedulerQueue,
-  obsUp,
   obsWorkerHostInstances,
   obsWorkers,
 } from '../exporters/obs/metrics.js';
 import { dashboard, instanceVariable, neutral, obsVariable, okFailed, PanelFactory, rising } from './panels.js';
+import { sourceLastSuccess, sourceUp } from '../src/runtime.js';
 import { recorded, sel, type Matchers } from './promql.js';
 
 export const OBS_UID = 'headroom-obs-build-service';
 
-const t = defaultAlertsConfig.thresholds;
 /** Inside the repeated row $obs is one instance; outside it may be several. */
 const one: Matchers = { instance: '=~"$instance"', obs: '=~"$obs"' };
+/** The runtime's health series of the same instances: the instance name is the source label. */
+const oneSource: Matchers = { instance: '=~"$instance"', collector: '="obs"', source: '=~"$obs"' };
 
-export function obsBuildServiceDashboard() {
+export function obsBuildServiceDashboard(alerts: AlertsConfig = defaultAlertsConfig) {
+  // The thresholds the user's alert rules fire at: the panels' colours and dashed lines follow them.
+  const t = alerts.thresholds;
   const p = new PanelFactory();
   const d = dashboard({
     uid: OBS_UID,
@@ -37,8 +39,8 @@ export function obsBuildServiceDashboard() {
     description: 'Queues, workers, back-end daemons, build times and repository results of each OBS instance.',
     from: 'now-24h',
   })
-    .withVariable(instanceVariable(obsUp, 'Exporter'))
-    .withVariable(obsVariable(obsUp));
+    .withVariable(instanceVariable(obsWorkers, 'Exporter'))
+    .withVariable(obsVariable(obsWorkers));
 
   d.withRow(p.row('OBS $obs', 'obs'));
   d.withPanel(
@@ -46,7 +48,7 @@ export function obsBuildServiceDashboard() {
       title: 'API poll',
       description: 'Whether the last poll of this OBS instance\'s API worked (OBSApiDown fires when it keeps failing).',
       unit: units.NoUnit,
-      queries: [{ expr: sel(obsUp, one), instant: true }],
+      queries: [{ expr: sel(sourceUp, oneSource), instant: true }],
       mappings: okFailed('up', 'down'),
       steps: [['red', null], ['green', 1]],
       w: 3,
@@ -58,7 +60,7 @@ export function obsBuildServiceDashboard() {
       title: 'Data age',
       description: 'Seconds since the last successful poll: the figures below are this old.',
       unit: units.Seconds,
-      queries: [{ expr: `time() - ${sel(obsLastSuccess, one)}`, instant: true }],
+      queries: [{ expr: `time() - ${sel(sourceLastSuccess, oneSource)}`, instant: true }],
       steps: rising(120, 600),
       w: 3,
       h: 4,

@@ -3,9 +3,9 @@
 // beside what it costs (swap churn, SSD writes caused by swap) and what it buys (build time),
 // over the same period, per worker host.
 import * as units from '@grafana/grafana-foundation-sdk/units';
-import { defaultAlertsConfig } from '../alerts/config.js';
+import { defaultAlertsConfig, type AlertsConfig } from '../alerts/config.js';
 import { RECORDED_SSD_WRITE_RATE, RECORDED_SWAP_IN_RATE, RECORDED_SWAP_OUT_RATE } from '../alerts/recording.js';
-import { obsBuildAverage, obsUp } from '../exporters/obs/metrics.js';
+import { obsBuildAverage, obsWorkers } from '../exporters/obs/metrics.js';
 import { swapMetrics } from '../exporters/swap/metrics.js';
 import { workerMetrics } from '../exporters/worker/metrics.js';
 import { dashboard, instanceVariable, obsVariable, PanelFactory, rising } from './panels.js';
@@ -13,10 +13,11 @@ import { byObs, rateOf, recorded, sel } from './promql.js';
 
 export const TMPFS_UID = 'headroom-tmpfs-overcommit';
 
-const t = defaultAlertsConfig.thresholds;
 const { overcommit, tmpfsUsed, tmpfsPromised, ram, swap } = workerMetrics;
 
-export function tmpfsOvercommitDashboard() {
+export function tmpfsOvercommitDashboard(alerts: AlertsConfig = defaultAlertsConfig) {
+  // The thresholds the user's alert rules fire at: the panels' colours and dashed lines follow them.
+  const t = alerts.thresholds;
   const p = new PanelFactory();
   const d = dashboard({
     uid: TMPFS_UID,
@@ -25,7 +26,7 @@ export function tmpfsOvercommitDashboard() {
     from: 'now-7d',
   })
     .withVariable(instanceVariable(overcommit, 'Worker host'))
-    .withVariable(obsVariable(obsUp, false));
+    .withVariable(obsVariable(obsWorkers, false));
 
   d.withRow(p.row('Over the selected period'));
   d.withPanel(

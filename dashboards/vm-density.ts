@@ -1,12 +1,11 @@
 // VM density: how stretched each physical host is by the VMs it carries, libvirt domains and
 // unmanaged qemu processes (OBS build VMs) together, against its CPUs and memory.
 import * as units from '@grafana/grafana-foundation-sdk/units';
-import { defaultAlertsConfig } from '../alerts/config.js';
+import { defaultAlertsConfig, type AlertsConfig } from '../alerts/config.js';
 import {
   domains,
   hostCpus,
   hostMemory,
-  libvirtUp,
   memoryAllocated,
   memoryOvercommit,
   qemuMemory,
@@ -16,13 +15,15 @@ import {
   vcpusAllocated,
 } from '../exporters/vmhost/metrics.js';
 import { dashboard, instanceVariable, okFailed, PanelFactory, rising } from './panels.js';
-import { sel } from './promql.js';
+import { sourceUp } from '../src/runtime.js';
+import { byInstance, sel } from './promql.js';
 
 export const VM_DENSITY_UID = 'headroom-vm-density';
 
-const t = defaultAlertsConfig.thresholds;
 
-export function vmDensityDashboard() {
+export function vmDensityDashboard(alerts: AlertsConfig = defaultAlertsConfig) {
+  // The thresholds the user's alert rules fire at: the panels' colours and dashed lines follow them.
+  const t = alerts.thresholds;
   const p = new PanelFactory();
   const d = dashboard({
     uid: VM_DENSITY_UID,
@@ -65,7 +66,7 @@ export function vmDensityDashboard() {
       title: 'libvirt',
       description: 'Whether virsh answered on the last refresh; without libvirt every qemu process counts as unmanaged.',
       unit: units.NoUnit,
-      queries: [{ expr: sel(libvirtUp), instant: true }],
+      queries: [{ expr: sel(sourceUp, { ...byInstance, collector: '="vmhost"', source: '="libvirt"' }), instant: true }],
       mappings: okFailed('answering', 'unavailable'),
       steps: [['orange', null], ['green', 1]],
       w: 4,

@@ -39,7 +39,6 @@ export function densitySamples(input: DensityInput): Sample[] {
   const out: Sample[] = [
     sample(m.hostCpus, {}, host.cpus),
     sample(m.hostMemory, {}, host.memoryBytes),
-    sample(m.libvirtUp, {}, libvirt.available ? 1 : 0),
   ];
 
   // Only active domains hold a qemu process, hence CPU and memory; shut-off definitions do not

@@ -1,9 +1,10 @@
 // The vmhost catalog: how stretched this physical host is by the VMs it carries. Every value
 // is refreshed in the background (virsh can hang on a domain lock); the scrape serves the last
-// snapshot and headroom_collector_last_success_timestamp_seconds{collector="vmhost"} says how old it is.
+// snapshot and headroom_collector_source_last_success_timestamp_seconds{collector="vmhost"} says how
+// old it is. Whether libvirt answered is headroom_collector_source_up{collector="vmhost",source="libvirt"}.
 import { gauge } from '../../src/metrics.js';
 
-const BG = 'Refreshed in the background; see headroom_collector_last_success_timestamp_seconds{collector="vmhost"} for its age.';
+const BG = 'Refreshed in the background; see headroom_collector_source_last_success_timestamp_seconds{collector="vmhost",source="vmhost"} for its age.';
 
 export const hostCpus = gauge(
   'headroom_vmhost_cpus',
@@ -12,10 +13,6 @@ export const hostCpus = gauge(
 export const hostMemory = gauge(
   'headroom_vmhost_memory_bytes',
   `Memory of the physical host in bytes (libvirt nodeinfo, or MemTotal from /proc/meminfo when libvirt is unavailable). ${BG}`,
-);
-export const libvirtUp = gauge(
-  'headroom_vmhost_libvirt_up',
-  `1 if libvirt answered through virsh on the last refresh, 0 if virsh is not installed or cannot connect to the hypervisor (no libvirt on this host); then every qemu process counts as unmanaged. ${BG}`,
 );
 export const domains = gauge(
   'headroom_vmhost_domains',
@@ -71,7 +68,6 @@ export const domainState = gauge(
 export const vmhostMetrics = [
   hostCpus,
   hostMemory,
-  libvirtUp,
   domains,
   vcpusAllocated,
   memoryAllocated,

@@ -181,7 +181,7 @@ describe('config overrides reach the expressions', () => {
     // 2 days = 2 x 86400 s.
     expect(byAlert('OBSBuildStuck').expr).toBe('time() - headroom_obs_oldest_build_start_timestamp_seconds{cluster="prod"} > 172800');
     expect(byAlert('OBSApiDown').for).toBe('10m');
-    expect(byAlert('OBSApiDown').expr).toBe('headroom_obs_up{cluster="prod"} == 0');
+    expect(byAlert('OBSApiDown').expr).toBe('headroom_collector_source_up{cluster="prod",collector="obs"} == 0');
     expect(byAlert('HeadroomExporterDown').expr).toBe('up{job="exporters"} == 0');
     expect(byAlert('OBSApiDown').annotations!.runbook_url).toBe('https://wiki.example.org/runbooks/obsapidown');
     expect(rules.find((r) => r.record === 'instance:headroom_swap_in_bytes:rate')!.expr).toBe(
@@ -189,5 +189,16 @@ describe('config overrides reach the expressions', () => {
     );
     // Untouched defaults stay.
     expect(byAlert('OBSWorkersDown').for).toBe('15m');
+  });
+
+  it('an obs or backup selector reaches the per-source health alerts under the source label', () => {
+    const rules = parse(
+      renderRules(mergeAlertsConfig({ selectors: { obs: 'obs=~"prod-.*",region="eu"', backup: 'target!="scratch"' } })),
+    ) as RawFile;
+    const byAlert = (name: string) => rules.groups.flatMap((g) => g.rules).find((r) => r.alert === name)!;
+    expect(byAlert('OBSApiDown').expr).toBe('headroom_collector_source_up{collector="obs",source=~"prod-.*",region="eu"} == 0');
+    expect(byAlert('BackupCheckFailing').expr).toBe('headroom_collector_source_up{collector="backup",source!="scratch"} == 0');
+    // The collector's own series keep the label the user wrote.
+    expect(byAlert('OBSBuildStuck').expr).toContain('headroom_obs_oldest_build_start_timestamp_seconds{obs=~"prod-.*",region="eu"}');
   });
 });
