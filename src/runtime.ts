@@ -354,7 +354,7 @@ function sourceHealthSamples(collector: string, source: string, health: SourceHe
  * Checks a collector's output against its catalog, so that garbage from a collector fails
  * that collector instead of the scrape. Returns a description of the first problem, or null.
  */
-export function validateSamples(collector: Collector, samples: unknown): string | null {
+export function validateSamples(collector: Pick<Collector, 'name' | 'metrics'>, samples: unknown): string | null {
   if (!Array.isArray(samples)) return `expected an array of samples, got ${typeof samples}`;
   const catalog = new Set(collector.metrics);
   const seen = new Set<string>();

@@ -2,7 +2,7 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { singleSourceCollector } from '../../src/collector.js';
+import { oneSourceCollector } from '../support/collectors.js';
 import { defineCollectorModule } from '../../src/collector-module.js';
 import { duration, schedule, secretFile, section, size } from '../../src/config/fields.js';
 import { ConfigError, loadConfig } from '../../src/config/load.js';
@@ -21,13 +21,13 @@ const fakeModule = defineCollectorModule({
       password_file: secretFile(ctx).optional(),
       targets: z.array(section({ name: z.string(), port: z.number().int() })).default([]),
     }),
-  create: () => singleSourceCollector({ name: 'fake', metrics: [], timeoutMs: 1, collect: async () => [] }),
+  create: () => oneSourceCollector({ name: 'fake', metrics: [], timeoutMs: 1000, collect: async () => [] }),
 });
 const otherModule = defineCollectorModule({
   name: 'other',
   summary: 'another section',
   configSchema: () => section({ level: z.number().default(3) }),
-  create: () => singleSourceCollector({ name: 'other', metrics: [], timeoutMs: 1, collect: async () => [] }),
+  create: () => oneSourceCollector({ name: 'other', metrics: [], timeoutMs: 1000, collect: async () => [] }),
 });
 
 const dir = tempDir();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { singleSourceCollector, type Collector, type Source } from '../../src/collector.js';
+import { defineCollector, type Collector, type Source } from '../../src/collector.js';
+import { oneSourceCollector, testCollector } from '../support/collectors.js';
 import { silentLogger } from '../../src/log.js';
 import { counter, gauge, sample, type Sample } from '../../src/metrics.js';
 import { defaultHostPaths } from '../../src/paths.js';
@@ -28,7 +29,7 @@ function gate<T = void>() {
 describe('collector runtime', () => {
   it('reports a collector that throws as failed, keeps its last good samples, and leaves the others alone', async () => {
     let fail = false;
-    const flaky = singleSourceCollector({
+    const flaky = oneSourceCollector({
       name: 'flaky',
       metrics: [widgets],
       timeoutMs: 1000,
@@ -37,7 +38,7 @@ describe('collector runtime', () => {
         return [sample(widgets, { colour: 'red' }, 7)];
       },
     });
-    const steady = singleSourceCollector({
+    const steady = oneSourceCollector({
       name: 'steady',
       metrics: [events],
       timeoutMs: 1000,
@@ -64,19 +65,15 @@ describe('collector runtime', () => {
   });
 
   it('treats a synchronous throw like a rejection', async () => {
-    const c: Collector = {
-      name: 'sync',
-      metrics: [widgets],
-      sources: [
-        {
-          id: 'sync',
-          timeoutMs: 1000,
-          collect: (() => {
-            throw new TypeError('not even a promise');
-          }) as Source['collect'],
-        },
-      ],
-    };
+    const c = testCollector('sync', [widgets], [
+      {
+        id: 'sync',
+        timeoutMs: 1000,
+        collect: (() => {
+          throw new TypeError('not even a promise');
+        }) as Source['collect'],
+      },
+    ]);
     const s = await runtimeOf(c).scrape();
     expect(find(s, 'headroom_collector_success', { collector: 'sync' })).toBe(0);
   });
@@ -84,7 +81,7 @@ describe('collector runtime', () => {
   it('gives up on a collector that hangs past its timeout, aborts it, and does not pile up hung refreshes', async () => {
     let calls = 0;
     let aborted: unknown = null;
-    const hung = singleSourceCollector({
+    const hung = oneSourceCollector({
       name: 'hung',
       metrics: [widgets],
       timeoutMs: 150,
@@ -94,7 +91,7 @@ describe('collector runtime', () => {
         return new Promise<Sample[]>(() => undefined); // never settles, ignores the abort
       },
     });
-    const other = singleSourceCollector({
+    const other = oneSourceCollector({
       name: 'other',
       metrics: [events],
       timeoutMs: 1000,
@@ -117,7 +114,7 @@ describe('collector runtime', () => {
   it('lets concurrent scrapes share one in-flight refresh of a slow collector', async () => {
     let calls = 0;
     const release = gate();
-    const slow = singleSourceCollector({
+    const slow = oneSourceCollector({
       name: 'slow',
       metrics: [widgets],
       timeoutMs: 10_000,
@@ -151,7 +148,7 @@ describe('collector runtime', () => {
     ['a null sample', () => [null as unknown as Sample], /unknown metric/],
   ])('rejects %s as a failed refresh and keeps the last good samples', async (_what, garbage, message) => {
     let bad = false;
-    const c = singleSourceCollector({
+    const c = oneSourceCollector({
       name: 'garbage',
       metrics: [widgets, events],
       timeoutMs: 1000,
@@ -171,7 +168,7 @@ describe('collector runtime', () => {
   it('serves background collectors from their last snapshot without waiting, absent until the first refresh ends', async () => {
     const release = gate();
     let calls = 0;
-    const bg = singleSourceCollector({
+    const bg = oneSourceCollector({
       name: 'bg',
       metrics: [widgets],
       timeoutMs: 10_000,
@@ -202,7 +199,7 @@ describe('collector runtime', () => {
 
   it('runs a background source again on its interval', async () => {
     let calls = 0;
-    const bg = singleSourceCollector({
+    const bg = oneSourceCollector({
       name: 'ticker',
       metrics: [widgets],
       timeoutMs: 1000,
@@ -222,8 +219,6 @@ describe('collector runtime', () => {
   });
 
   it('reports each source of a multi-source collector on its own and fails the collector if any source fails', async () => {
-    const up = gauge('headroom_test_up', 'Source up.', ['site']);
-    const last = gauge('headroom_test_last_success_timestamp_seconds', 'Last success.', ['site']);
     const site = (id: string, fail: boolean): Source => ({
       id,
       timeoutMs: 1000,
@@ -231,18 +226,18 @@ describe('collector runtime', () => {
         if (fail) throw new Error(`${id} unreachable`);
         return [sample(widgets, { colour: id }, 1)];
       },
-      health: (h) => [
-        sample(up, { site: id }, h.ok ? 1 : 0),
-        ...(h.lastSuccessSeconds === null ? [] : [sample(last, { site: id }, h.lastSuccessSeconds)]),
-      ],
     });
-    const multi: Collector = { name: 'multi', metrics: [widgets, up, last], sources: [site('north', false), site('south', true)] };
+    const multi = testCollector('multi', [widgets], [site('north', false), site('south', true)]);
+    const before = Date.now() / 1000;
     const s = await runtimeOf(multi).scrape();
-    expect(find(s, 'headroom_test_up', { site: 'north' })).toBe(1);
-    expect(find(s, 'headroom_test_up', { site: 'south' })).toBe(0);
+    const north = { collector: 'multi', source: 'north' };
+    const south = { collector: 'multi', source: 'south' };
+    expect(find(s, 'headroom_collector_source_up', north)).toBe(1);
+    expect(find(s, 'headroom_collector_source_up', south)).toBe(0);
     expect(find(s, 'headroom_test_widgets', { colour: 'north' })).toBe(1);
-    expect(find(s, 'headroom_test_last_success_timestamp_seconds', { site: 'north' })).toBeGreaterThan(0);
-    expect(find(s, 'headroom_test_last_success_timestamp_seconds', { site: 'south' })).toBeUndefined();
+    expect(find(s, 'headroom_collector_source_last_success_timestamp_seconds', north)).toBeGreaterThanOrEqual(before);
+    expect(find(s, 'headroom_collector_source_last_success_timestamp_seconds', south)).toBeUndefined();
+    expect(find(s, 'headroom_collector_source_last_attempt_timestamp_seconds', south)).toBeGreaterThanOrEqual(before);
     expect(find(s, 'headroom_collector_success', { collector: 'multi' })).toBe(0);
     // No last-success for the collector while one of its sources never succeeded.
     expect(find(s, 'headroom_collector_last_success_timestamp_seconds', { collector: 'multi' })).toBeUndefined();
@@ -251,7 +246,7 @@ describe('collector runtime', () => {
   it('serves the last snapshot when Prometheus\' scrape deadline comes first, and uses the refresh once it lands', async () => {
     const release = gate();
     let round = 0;
-    const slow = singleSourceCollector({
+    const slow = oneSourceCollector({
       name: 'slowscrape',
       metrics: [widgets],
       timeoutMs: 10_000,
@@ -272,7 +267,7 @@ describe('collector runtime', () => {
 
   it('keeps the notes of a degraded but successful refresh for the status page', async () => {
     let degraded = true;
-    const c = singleSourceCollector({
+    const c = oneSourceCollector({
       name: 'noted',
       metrics: [widgets],
       timeoutMs: 1000,
@@ -292,7 +287,7 @@ describe('collector runtime', () => {
 
   it('does not turn a timeout beyond Node\'s timer limit into an immediate one', async () => {
     const release = gate();
-    const patient = singleSourceCollector({
+    const patient = oneSourceCollector({
       name: 'patient',
       metrics: [widgets],
       timeoutMs: 30 * 86_400_000, // 30d: longer than a Node timer holds
@@ -309,9 +304,41 @@ describe('collector runtime', () => {
     expect(find(s, 'headroom_collector_success', { collector: 'patient' })).toBe(1);
   });
 
+  it('leaves an optional source out of the collector\'s success, not out of its own health', async () => {
+    const c = testCollector('opt', [widgets], [
+      { id: 'main', timeoutMs: 1000, collect: async () => [sample(widgets, { colour: 'main' }, 1)] },
+      { id: 'extra', optional: true, timeoutMs: 1000, collect: async () => Promise.reject(new Error('not on this host')) },
+    ]);
+    const s = await runtimeOf(c).scrape();
+    expect(find(s, 'headroom_collector_success', { collector: 'opt' })).toBe(1);
+    expect(find(s, 'headroom_collector_source_up', { collector: 'opt', source: 'extra' })).toBe(0);
+  });
+
+  it('serves a collector\'s constants from the start, before and whatever its sources do', async () => {
+    const c = defineCollector({
+      name: 'fixed',
+      subsystems: ['test'],
+      metrics: [widgets],
+      sources: [{ id: 'fixed', timeoutMs: 1000, schedule: { kind: 'interval', ms: 3_600_000 }, collect: async () => Promise.reject(new Error('down')) }],
+      constants: [sample(widgets, { colour: 'objective' }, 3)],
+    });
+    expect(find(runtimeOf(c).snapshot(), 'headroom_test_widgets', { colour: 'objective' })).toBe(3);
+  });
+
+  it('refuses a collector whose shape is wrong, naming the problem', () => {
+    const base = { name: 'shape', metrics: [widgets], sources: [] as Source[] };
+    expect(() => defineCollector(base)).toThrow('collector "shape": metric headroom_test_widgets is not under headroom_shape_*');
+    const source = { id: 'a', timeoutMs: 1000, collect: async () => [] };
+    expect(() => defineCollector({ ...base, subsystems: ['test'], sources: [source, source] })).toThrow('source "a" is defined twice');
+    expect(() => defineCollector({ ...base, subsystems: ['test'], sources: [{ ...source, timeoutMs: 1 }] })).toThrow('below 100ms');
+    expect(() => defineCollector({ ...base, subsystems: ['test'], constants: [sample(events, {}, 1)] })).toThrow(
+      'constant headroom_test_events_total is not in the catalog',
+    );
+  });
+
   it('refuses two collectors that define the same metric', () => {
-    const a = singleSourceCollector({ name: 'a', metrics: [widgets], timeoutMs: 1, collect: async () => [] });
-    const b = singleSourceCollector({ name: 'b', metrics: [widgets], timeoutMs: 1, collect: async () => [] });
+    const a = oneSourceCollector({ name: 'a', metrics: [widgets], timeoutMs: 1000, collect: async () => [] });
+    const b = oneSourceCollector({ name: 'b', metrics: [widgets], timeoutMs: 1000, collect: async () => [] });
     expect(() => runtimeOf(a, b)).toThrow('metric headroom_test_widgets is defined by both a and b');
   });
 });

@@ -1,6 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { singleSourceCollector } from '../../src/collector.js';
+import { oneSourceCollector } from '../support/collectors.js';
 import { silentLogger } from '../../src/log.js';
 import { counter, gauge, sample } from '../../src/metrics.js';
 import { defaultHostPaths } from '../../src/paths.js';
@@ -17,7 +17,7 @@ describe('exporter HTTP server', () => {
   let fail = false;
 
   beforeAll(async () => {
-    const good = singleSourceCollector({
+    const good = oneSourceCollector({
       name: 'good',
       metrics: [temperature, jobs, bytes],
       timeoutMs: 1000,
@@ -30,7 +30,7 @@ describe('exporter HTTP server', () => {
         ];
       },
     });
-    const broken = singleSourceCollector({
+    const broken = oneSourceCollector({
       name: 'broken',
       metrics: [gauge('headroom_test_never', 'Never collected.')],
       timeoutMs: 1000,
