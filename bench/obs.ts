@@ -109,7 +109,7 @@ async function measureScrapes(url: string, dir: string, passwordFile: string, se
     // Wait for the first poll so that scrapes render the full snapshot.
     for (;;) {
       const text = await (await fetch(metricsUrl)).text();
-      if (text.includes('headroom_obs_up{obs="bench"} 1')) break;
+      if (text.includes('headroom_collector_source_up{collector="obs",source="bench"} 1')) break;
       await new Promise((r) => setTimeout(r, 50));
     }
     const latencies: number[] = [];

@@ -61,7 +61,7 @@ describe('borg target', () => {
     expect(h.value('headroom_backup_snapshots', { target: 'wiki' })).toBe(3);
     expect(h.value('headroom_backup_repository_locks', { target: 'wiki' })).toBe(0);
     expect(h.value('headroom_backup_max_age_seconds', { target: 'wiki' })).toBe(86400);
-    expect(h.value('headroom_backup_check_success', { target: 'wiki' })).toBe(1);
+    expect(h.value('headroom_collector_source_up', { collector: 'backup', source: 'wiki' })).toBe(1);
     expect(h.value('headroom_backup_newest_size_bytes', { target: 'wiki' })).toBeUndefined();
   });
 
@@ -84,7 +84,7 @@ describe('borg target', () => {
   it('fails when no archive matches the name filter', async () => {
     const h = backupHarness([{ ...base, name: 'none', archives: 'gerrit-*' }], { baseDir: dir });
     await h.refresh();
-    expect(h.value('headroom_backup_check_success', { target: 'none' })).toBe(0);
+    expect(h.value('headroom_collector_source_up', { collector: 'backup', source: 'none' })).toBe(0);
     expect(h.errorOf('none')).toMatch(/no archives matching gerrit-\*/);
   });
 
@@ -99,7 +99,7 @@ describe('borg target', () => {
     const WRONG = 'wrong-passphrase-Hj3';
     writeFileSync(ownPass, `${WRONG}\n`);
     await h.refresh();
-    expect(h.value('headroom_backup_check_success', { target: 'wiki' })).toBe(0);
+    expect(h.value('headroom_collector_source_up', { collector: 'backup', source: 'wiki' })).toBe(0);
     expect(h.errorOf('wiki')).toMatch(/wrong passphrase/);
     expect(h.value('headroom_backup_last_success_timestamp_seconds', { target: 'wiki' })).toBe(good);
     expect(h.logs.some((l) => l.includes('"source":"wiki"') && l.includes('wrong passphrase'))).toBe(true);
@@ -112,7 +112,7 @@ describe('borg target', () => {
     const { passphrase_file: _, ...noPass } = base;
     const h = backupHarness([{ ...noPass, name: 'nopass' }], { baseDir: dir });
     await h.refresh();
-    expect(h.value('headroom_backup_check_success', { target: 'nopass' })).toBe(0);
+    expect(h.value('headroom_collector_source_up', { collector: 'backup', source: 'nopass' })).toBe(0);
     expect(h.errorOf('nopass')).toMatch(/wrong passphrase/);
   });
 
@@ -129,14 +129,14 @@ describe('borg target', () => {
   it('a missing repository fails the check', async () => {
     const h = backupHarness([{ ...base, name: 'gone', repository: path.join(dir, 'no-such-repo') }], { baseDir: dir });
     await h.refresh();
-    expect(h.value('headroom_backup_check_success', { target: 'gone' })).toBe(0);
+    expect(h.value('headroom_collector_source_up', { collector: 'backup', source: 'gone' })).toBe(0);
     expect(h.errorOf('gone')).toMatch(/repository not found/);
   });
 
   it('borg not installed fails the check', async () => {
     const h = backupHarness([{ ...base, name: 'nobin', program: 'borg-not-installed-here' }], { baseDir: dir });
     await h.refresh();
-    expect(h.value('headroom_backup_check_success', { target: 'nobin' })).toBe(0);
+    expect(h.value('headroom_collector_source_up', { collector: 'backup', source: 'nobin' })).toBe(0);
     expect(h.errorOf('nobin')).toMatch(/borg-not-installed-here is not installed/);
   });
 });

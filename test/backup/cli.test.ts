@@ -82,7 +82,7 @@ describe('headroom serve with backup targets', () => {
     await waitFor(async () => {
       text = await (await fetch(`${exporter!.url}/metrics`)).text();
       series = parseMetricsText(text);
-      return targets.every((t) => valueOf(series, 'headroom_backup_check_success', { target: t }) !== undefined) ? true : undefined;
+      return targets.every((t) => valueOf(series, 'headroom_collector_source_up', { collector: 'backup', source: t }) !== undefined) ? true : undefined;
     }, 'every target read once');
 
     expect(valueOf(series, 'headroom_backup_last_success_timestamp_seconds', { target: 'bugzilla', kind: 'restic' })).toBe(resticTime);
@@ -91,7 +91,7 @@ describe('headroom serve with backup targets', () => {
     expect(valueOf(series, 'headroom_backup_newest_size_bytes', { target: 'gerrit-dumps' })).toBe(321);
     expect(valueOf(series, 'headroom_backup_last_success_timestamp_seconds', { target: 'etc', kind: 'git' })).toBe(commitTime);
     for (const t of ['bugzilla', 'wiki', 'gerrit-dumps', 'etc']) {
-      expect(valueOf(series, 'headroom_backup_check_success', { target: t }), t).toBe(1);
+      expect(valueOf(series, 'headroom_collector_source_up', { collector: 'backup', source: t }), t).toBe(1);
       expect(valueOf(series, 'headroom_backup_snapshots', { target: t }), t).toBe(1);
     }
     expect(valueOf(series, 'headroom_backup_max_age_seconds', { target: 'bugzilla' })).toBe(26 * 3600);
@@ -99,7 +99,7 @@ describe('headroom serve with backup targets', () => {
     expect(valueOf(series, 'headroom_backup_max_age_seconds', { target: 'etc' })).toBe(86400);
 
     // The failing target: check 0, its objective present, no timestamp, and the collector says so.
-    expect(valueOf(series, 'headroom_backup_check_success', { target: 'wiki-wrong' })).toBe(0);
+    expect(valueOf(series, 'headroom_collector_source_up', { collector: 'backup', source: 'wiki-wrong' })).toBe(0);
     expect(valueOf(series, 'headroom_backup_max_age_seconds', { target: 'wiki-wrong' })).toBe(2 * 86400);
     expect(valueOf(series, 'headroom_backup_last_success_timestamp_seconds', { target: 'wiki-wrong' })).toBeUndefined();
     expect(valueOf(series, 'headroom_collector_success', { collector: 'backup' })).toBe(0);
@@ -107,7 +107,7 @@ describe('headroom serve with backup targets', () => {
   });
 
   it('passes promtool check metrics', () => {
-    expect(text).toContain('headroom_backup_check_success');
+    expect(text).toContain('headroom_backup_snapshots');
     const r = promtoolCheckMetrics(text);
     expect(r.stdout + r.stderr).not.toMatch(/headroom_backup/);
   });

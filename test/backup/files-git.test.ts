@@ -47,9 +47,9 @@ describe('files target', () => {
   it('a glob matching nothing fails that target alone', async () => {
     const h = backupHarness([{ ...target, name: 'wiki-dumps', path: '/srv/dumps/wiki-*.xml' }, target], { baseDir: dir, paths });
     await h.refresh();
-    expect(h.value('headroom_backup_check_success', { target: 'wiki-dumps' })).toBe(0);
+    expect(h.value('headroom_collector_source_up', { collector: 'backup', source: 'wiki-dumps' })).toBe(0);
     expect(h.errorOf('wiki-dumps')).toMatch(/no file matches/);
-    expect(h.value('headroom_backup_check_success', { target: 'gerrit-dumps' })).toBe(1);
+    expect(h.value('headroom_collector_source_up', { collector: 'backup', source: 'gerrit-dumps' })).toBe(1);
     expect(h.value('headroom_backup_snapshots', { target: 'gerrit-dumps' })).toBe(3);
     expect(h.value('headroom_collector_success', { collector: 'backup' })).toBe(0);
   });
@@ -66,7 +66,7 @@ describe('files target', () => {
 
     rmSync(path.join(moving, 'a.tar'));
     await h.refresh();
-    expect(h.value('headroom_backup_check_success', { target: 'moving' })).toBe(0);
+    expect(h.value('headroom_collector_source_up', { collector: 'backup', source: 'moving' })).toBe(0);
     expect(h.errorOf('moving')).toMatch(/no file matches/);
     expect(h.errorOf('moving')).toContain('/srv/moving/*.tar');
     expect(h.value('headroom_backup_last_success_timestamp_seconds', { target: 'moving' })).toBe(t);
@@ -75,7 +75,7 @@ describe('files target', () => {
   it('a missing directory fails with a message naming it', async () => {
     const h = backupHarness([{ name: 'nodir', kind: 'files', path: '/srv/nowhere/*.gz', max_age: '1d' }], { baseDir: dir, paths });
     await h.refresh();
-    expect(h.value('headroom_backup_check_success', { target: 'nodir' })).toBe(0);
+    expect(h.value('headroom_collector_source_up', { collector: 'backup', source: 'nodir' })).toBe(0);
     expect(h.errorOf('nodir')).toMatch(/srv\/nowhere does not exist/);
   });
 });
@@ -138,7 +138,7 @@ describe('git target', () => {
     mkdirSync(inside);
     const h = backupHarness([{ ...target, name: 'notrepo', path: inside }], { baseDir: dir });
     await h.refresh();
-    expect(h.value('headroom_backup_check_success', { target: 'notrepo' })).toBe(0);
+    expect(h.value('headroom_collector_source_up', { collector: 'backup', source: 'notrepo' })).toBe(0);
     expect(h.errorOf('notrepo')).toMatch(/not a git repository/);
   });
 
@@ -148,14 +148,14 @@ describe('git target', () => {
     runTool('git', ['-C', empty, 'init', '-q'], undefined, gitEnv);
     const h = backupHarness([{ ...target, name: 'empty', path: empty }], { baseDir: dir });
     await h.refresh();
-    expect(h.value('headroom_backup_check_success', { target: 'empty' })).toBe(0);
+    expect(h.value('headroom_collector_source_up', { collector: 'backup', source: 'empty' })).toBe(0);
     expect(h.errorOf('empty')).toMatch(/no commit at the configured ref/);
   });
 
   it('git not installed fails the check', async () => {
     const h = backupHarness([{ ...target, name: 'nogit', program: 'git-not-installed-here' }], { baseDir: dir });
     await h.refresh();
-    expect(h.value('headroom_backup_check_success', { target: 'nogit' })).toBe(0);
+    expect(h.value('headroom_collector_source_up', { collector: 'backup', source: 'nogit' })).toBe(0);
     expect(h.errorOf('nogit')).toMatch(/git-not-installed-here is not installed/);
   });
 });

@@ -49,8 +49,8 @@ describe('restic target', () => {
     expect(h.value('headroom_backup_snapshots', { target: 'all' })).toBe(3);
     expect(h.value('headroom_backup_repository_locks', { target: 'all' })).toBe(0);
     expect(h.value('headroom_backup_max_age_seconds', { target: 'all' })).toBe(26 * 3600);
-    expect(h.value('headroom_backup_check_success', { target: 'all' })).toBe(1);
-    expect(h.value('headroom_backup_check_timestamp_seconds', { target: 'all' })).toBeGreaterThan(Date.UTC(2025, 0, 1) / 1000);
+    expect(h.value('headroom_collector_source_up', { collector: 'backup', source: 'all' })).toBe(1);
+    expect(h.value('headroom_collector_source_last_attempt_timestamp_seconds', { collector: 'backup', source: 'all' })).toBeGreaterThan(Date.UTC(2025, 0, 1) / 1000);
     // restic 0.14 records no summary, and `restic stats` is not cheap: no size series.
     expect(h.value('headroom_backup_newest_size_bytes', { target: 'all' })).toBeUndefined();
     expect(h.value('headroom_collector_success', { collector: 'backup' })).toBe(1);
@@ -79,7 +79,7 @@ describe('restic target', () => {
   it('fails a target whose filters match nothing, naming the filter', async () => {
     const h = backupHarness([{ ...base, name: 'typo', host: 'web-1' }], { baseDir: dir });
     await h.refresh();
-    expect(h.value('headroom_backup_check_success', { target: 'typo' })).toBe(0);
+    expect(h.value('headroom_collector_source_up', { collector: 'backup', source: 'typo' })).toBe(0);
     expect(h.errorOf('typo')).toMatch(/no snapshots matching host web-1/);
     expect(h.value('headroom_backup_last_success_timestamp_seconds', { target: 'typo' })).toBeUndefined();
     // The objective is there even though the target never succeeded.
@@ -92,12 +92,12 @@ describe('restic target', () => {
     copyFileSync(passFile, ownPass);
     const h = backupHarness([{ ...base, name: 'bz', password_file: ownPass }], { baseDir: dir });
     await h.refresh();
-    expect(h.value('headroom_backup_check_success', { target: 'bz' })).toBe(1);
+    expect(h.value('headroom_collector_source_up', { collector: 'backup', source: 'bz' })).toBe(1);
 
     const WRONG = 'not-the-password-Qz7';
     writeFileSync(ownPass, `${WRONG}\n`);
     await h.refresh();
-    expect(h.value('headroom_backup_check_success', { target: 'bz' })).toBe(0);
+    expect(h.value('headroom_collector_source_up', { collector: 'backup', source: 'bz' })).toBe(0);
     expect(h.errorOf('bz')).toMatch(/wrong password/);
     expect(h.errorOf('bz')).toContain(repo);
     expect(h.value('headroom_backup_last_success_timestamp_seconds', { target: 'bz' })).toBe(newYorkDb);
@@ -114,7 +114,7 @@ describe('restic target', () => {
   it('a missing repository fails the check', async () => {
     const h = backupHarness([{ ...base, name: 'gone', repository: path.join(dir, 'no-such-repo') }], { baseDir: dir });
     await h.refresh();
-    expect(h.value('headroom_backup_check_success', { target: 'gone' })).toBe(0);
+    expect(h.value('headroom_collector_source_up', { collector: 'backup', source: 'gone' })).toBe(0);
     expect(h.errorOf('gone')).toMatch(/repository not found/);
     expect(h.errorOf('gone')).toContain('no-such-repo');
   });
@@ -122,7 +122,7 @@ describe('restic target', () => {
   it('restic not installed fails the check', async () => {
     const h = backupHarness([{ ...base, name: 'nobin', program: 'restic-not-installed-here' }], { baseDir: dir });
     await h.refresh();
-    expect(h.value('headroom_backup_check_success', { target: 'nobin' })).toBe(0);
+    expect(h.value('headroom_collector_source_up', { collector: 'backup', source: 'nobin' })).toBe(0);
     expect(h.errorOf('nobin')).toMatch(/restic-not-installed-here is not installed/);
   });
 
@@ -132,7 +132,7 @@ describe('restic target', () => {
     execFileSync('mkfifo', [fifo]);
     const h = backupHarness([{ ...base, name: 'hung', password_file: fifo, timeout: '1s' }], { baseDir: dir });
     await h.refresh();
-    expect(h.value('headroom_backup_check_success', { target: 'hung' })).toBe(0);
+    expect(h.value('headroom_collector_source_up', { collector: 'backup', source: 'hung' })).toBe(0);
     expect(h.errorOf('hung')).toMatch(/timed out after 1s/);
     // The killed restic settled, so a second read is a new attempt, not "still running".
     await waitFor(async () => {

@@ -2,7 +2,11 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { backupConfigSchema } from '../../exporters/backup/config.js';
+import { backupConfigSchema, backupTiming } from '../../exporters/backup/config.js';
+import { backupModule } from '../../exporters/backup/index.js';
+import { loadConfig } from '../../src/config/load.js';
+import { silentLogger } from '../../src/log.js';
+import { defaultHostPaths } from '../../src/paths.js';
 import { PerKeySerialiser } from '../../exporters/backup/serialise.js';
 import { tempDir } from '../support/tmp.js';
 
@@ -83,7 +87,7 @@ describe('backup config', () => {
     });
     const [bz, remote, etc] = c.targets;
     expect(bz!.schedule).toEqual({ kind: 'interval', ms: 15 * 60 * 1000 });
-    expect(bz!.timeout).toBe(2 * 60 * 1000);
+    expect(backupTiming.resolve(bz!).timeoutMs).toBe(2 * 60 * 1000);
     expect(bz!.max_age).toBe(26 * 3600 * 1000);
     expect(bz!.kind === 'restic' && bz!.repository).toBe(path.join(dir, 'backups/bz'));
     expect(bz!.kind === 'restic' && bz!.password_file).toBe(pass);
@@ -112,9 +116,25 @@ describe('backup config', () => {
       /secret file .*nope does not exist/,
     );
     expect(messages({ targets: [{ name: 'a', kind: 'git', path: '/etc', max_age: '1d', schedule: '1m', timeout: '5m' }] }).join('\n')).toMatch(
-      /targets\.0\.timeout: timeout is longer than the schedule interval/,
+      /targets\.0\.timeout: timeout is longer than the schedule's interval \(60s\)/,
     );
     expect(messages({ targets: [{ name: 'a b', kind: 'git', path: '/etc', max_age: '1d' }] }).join('\n')).toMatch(/targets\.0\.name/);
     expect(messages({ targets: [] }).join('\n')).toMatch(/at least one backup target/);
+  });
+
+  it('takes a short schedule without a timeout, as a new user writes it: the default timeout is cut to the schedule', () => {
+    const [t] = schema.parse({ targets: [{ name: 'a', kind: 'git', path: '/etc', max_age: '1d', schedule: '30s' }] }).targets;
+    expect(backupTiming.resolve(t!)).toEqual({ schedule: { kind: 'interval', ms: 30_000 }, timeoutMs: 30_000 });
+    // A cron schedule has no interval to cut to: the default stays.
+    const [c] = schema.parse({ targets: [{ name: 'c', kind: 'git', path: '/etc', max_age: '1d', schedule: '*/5 * * * *' }] }).targets;
+    expect(backupTiming.resolve(c!).timeoutMs).toBe(2 * 60 * 1000);
+  });
+
+  it('loads the issue\'s config file (schedule: 30s, no timeout) and builds a 30s source from it', () => {
+    const file = path.join(dir, 'new-user.yml');
+    writeFileSync(file, 'collectors:\n  backup:\n    targets:\n      - { name: etc, kind: git, path: /etc, max_age: 1d, schedule: 30s }\n');
+    const config = loadConfig(file, [backupModule]);
+    const collector = backupModule.create(config.collectors.get('backup') as never, { paths: defaultHostPaths, log: silentLogger() });
+    expect(collector.sources.map((s) => [s.id, s.schedule, s.timeoutMs])).toEqual([['etc', { kind: 'interval', ms: 30_000 }, 30_000]]);
   });
 });

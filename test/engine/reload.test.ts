@@ -36,7 +36,7 @@ describe('configuration reload', () => {
     await waitFor(() => (exporter.logs.some((l) => l.includes('configuration reloaded')) ? true : undefined), 'reload log');
     const after = await waitFor(async () => {
       const { series } = await metrics();
-      return valueOf(series, 'headroom_backup_check_success', { target: 'dumps' }) === 0 && valueOf(series, 'headroom_backup_check_success', { target: 'etc' }) === 1 ? series : undefined;
+      return valueOf(series, 'headroom_collector_source_up', { collector: 'backup', source: 'dumps' }) === 0 && valueOf(series, 'headroom_collector_source_up', { collector: 'backup', source: 'etc' }) === 1 ? series : undefined;
     }, 'refreshes after the reload');
     expect(valueOf(after, 'headroom_backup_last_success_timestamp_seconds', { target: 'dumps' })).toBe(DUMP_MTIME);
 
@@ -46,7 +46,7 @@ describe('configuration reload', () => {
     const failure = await waitFor(() => exporter.logs.find((l) => l.includes('configuration reload failed')), 'reload failure log');
     expect(failure).toContain('unknown key \\"targetz\\" (did you mean \\"targets\\"?)');
     const still = (await metrics()).series;
-    expect(valueOf(still, 'headroom_backup_check_success', { target: 'etc' })).toBe(1);
+    expect(valueOf(still, 'headroom_collector_source_up', { collector: 'backup', source: 'etc' })).toBe(1);
     expect(valueOf(still, 'headroom_backup_last_success_timestamp_seconds', { target: 'dumps' })).toBe(DUMP_MTIME);
     expect(exporter.child.exitCode).toBeNull();
     await exporter.stop();

@@ -50,8 +50,8 @@ beforeAll(async () => {
     // headroom_collector_success counts the sources that have finished a refresh: wait for each
     // background source's own health series too.
     const allSources =
-      valueOf(s, 'headroom_obs_up', { obs: 'sim' }) === 1 &&
-      BACKUP_TARGETS.every((t) => valueOf(s, 'headroom_backup_check_success', { target: t }) === 1) &&
+      valueOf(s, 'headroom_collector_source_up', { collector: 'obs', source: 'sim' }) === 1 &&
+      BACKUP_TARGETS.every((t) => valueOf(s, 'headroom_collector_source_up', { collector: 'backup', source: t }) === 1) &&
       valueOf(s, 'headroom_ssd_wear_used_ratio', { device: 'nvme0n1' }) !== undefined &&
       valueOf(s, 'headroom_vmhost_cpus') !== undefined;
     return allSources && COLLECTORS.every((c) => valueOf(s, 'headroom_collector_success', { collector: c }) === 1) ? true : undefined;
@@ -124,7 +124,7 @@ describe('headroom serve under faults, every collector on', () => {
   it('starts with every collector succeeding on the estate', async () => {
     const s = await metrics();
     for (const c of COLLECTORS) expectLastGood(s, c);
-    expect(valueOf(s, 'headroom_obs_up', { obs: 'sim' })).toBe(1);
+    expect(valueOf(s, 'headroom_collector_source_up', { collector: 'obs', source: 'sim' })).toBe(1);
     // Two qemu processes; PID 4199 is listed but its cmdline is gone, PID 4103 is a shell.
     expect(valueOf(s, 'headroom_vmhost_qemu_processes')).toBe(2);
   });
@@ -138,7 +138,7 @@ describe('headroom serve under faults, every collector on', () => {
       },
       (s, page) => {
         expectLastGood(s, 'obs');
-        expect(valueOf(s, 'headroom_obs_up', { obs: 'sim' })).toBe(0);
+        expect(valueOf(s, 'headroom_collector_source_up', { collector: 'obs', source: 'sim' })).toBe(0);
         expect(page).toMatch(/max_response_size/);
       },
     );
@@ -153,7 +153,7 @@ describe('headroom serve under faults, every collector on', () => {
       },
       (s, page) => {
         expectLastGood(s, 'obs');
-        expect(valueOf(s, 'headroom_obs_up', { obs: 'sim' })).toBe(0);
+        expect(valueOf(s, 'headroom_collector_source_up', { collector: 'obs', source: 'sim' })).toBe(0);
         expect(page).toMatch(/nested deeper than 16 levels/);
       },
     );
@@ -168,7 +168,7 @@ describe('headroom serve under faults, every collector on', () => {
       },
       (s, page) => {
         expectLastGood(s, 'obs');
-        expect(valueOf(s, 'headroom_obs_up', { obs: 'sim' })).toBe(0);
+        expect(valueOf(s, 'headroom_collector_source_up', { collector: 'obs', source: 'sim' })).toBe(0);
         expect(front.dripped).toBeGreaterThan(0);
         expect(page).toMatch(/timed out after 2s|request cancelled/);
       },
@@ -184,7 +184,7 @@ describe('headroom serve under faults, every collector on', () => {
       },
       (s, page) => {
         expectLastGood(s, 'obs');
-        expect(valueOf(s, 'headroom_obs_up', { obs: 'sim' })).toBe(0);
+        expect(valueOf(s, 'headroom_collector_source_up', { collector: 'obs', source: 'sim' })).toBe(0);
         expect(page).toMatch(/connection (lost|closed|reset)/);
       },
     );
@@ -228,12 +228,12 @@ describe('headroom serve under faults, every collector on', () => {
       },
       (s) => {
         expectLastGood(s, 'backup');
-        expect(valueOf(s, 'headroom_backup_check_success', { target })).toBe(0);
+        expect(valueOf(s, 'headroom_collector_source_up', { collector: 'backup', source: target })).toBe(0);
         for (const other of BACKUP_TARGETS.filter((t) => t !== target)) {
-          expect(valueOf(s, 'headroom_backup_check_success', { target: other }), other).toBe(1);
+          expect(valueOf(s, 'headroom_collector_source_up', { collector: 'backup', source: other }), other).toBe(1);
         }
       },
-      (s) => valueOf(s, 'headroom_backup_check_success', { target }) === 0,
+      (s) => valueOf(s, 'headroom_collector_source_up', { collector: 'backup', source: target }) === 0,
     );
   });
 

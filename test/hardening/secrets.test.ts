@@ -91,14 +91,14 @@ const metric = (text: string, name: string, labels: Record<string, string> = {})
 describe('a run with secrets everywhere', () => {
   it('works with the right secrets', async () => {
     await waitForMetric('OBS and every backup target up', (t) =>
-      metric(t, 'headroom_obs_up', { obs: 'sim' }) === 1 &&
-      ['bugzilla', 'wiki', 'gerrit-dumps', 'etc'].every((target) => metric(t, 'headroom_backup_check_success', { target }) === 1),
+      metric(t, 'headroom_collector_source_up', { collector: 'obs', source: 'sim' }) === 1 &&
+      ['bugzilla', 'wiki', 'gerrit-dumps', 'etc'].every((target) => metric(t, 'headroom_collector_source_up', { collector: 'backup', source: target }) === 1),
     );
   });
 
   it('wrong OBS password: 401, reported without the password', async () => {
     writeFileSync(path.join(dir, 'obs.pass'), `${OBS_WRONG}\n`);
-    await waitForMetric('OBS down on 401', (t) => metric(t, 'headroom_obs_up', { obs: 'sim' }) === 0);
+    await waitForMetric('OBS down on 401', (t) => metric(t, 'headroom_collector_source_up', { collector: 'obs', source: 'sim' }) === 0);
     expect((await get('/')).text).toMatch(/HTTP 401/);
     expect(estate.obs.requests.some((r) => !r.authorized)).toBe(true);
   });
@@ -107,7 +107,7 @@ describe('a run with secrets everywhere', () => {
     writeFileSync(path.join(dir, 'restic.pass'), `${RESTIC_WRONG}\n`);
     writeFileSync(path.join(dir, 'borg.pass'), `${BORG_WRONG}\n`);
     await waitForMetric('both repositories failing', (t) =>
-      metric(t, 'headroom_backup_check_success', { target: 'bugzilla' }) === 0 && metric(t, 'headroom_backup_check_success', { target: 'wiki' }) === 0,
+      metric(t, 'headroom_collector_source_up', { collector: 'backup', source: 'bugzilla' }) === 0 && metric(t, 'headroom_collector_source_up', { collector: 'backup', source: 'wiki' }) === 0,
     );
     const page = (await get('/')).text;
     expect(page).toMatch(/wrong password/);
@@ -174,7 +174,7 @@ describe('a run with secrets everywhere', () => {
     keep('exporter logs', exporter.logs.join('\n'));
     // Sanity: the search is over real material, and it does find a planted secret.
     const all = outputs.map((o) => o.text).join('\n');
-    expect(all).toContain('headroom_obs_up');
+    expect(all).toContain('headroom_obs_jobs_waiting');
     expect(all).toMatch(/wrong passphrase/);
     expect(`x${OBS_PASSWORD}x`.includes(SECRETS['OBS password']!)).toBe(true);
     const leaks = outputs.flatMap(({ where, text }) =>

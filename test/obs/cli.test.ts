@@ -57,7 +57,7 @@ describe('headroom serve with two OBS instances', () => {
 
     const first = await waitFor(async () => {
       const r = await scrape(metricsUrl);
-      return valueOf(r.series, 'headroom_obs_up', { obs: 'community' }) === 1 && valueOf(r.series, 'headroom_obs_up', { obs: 'qa' }) === 1 ? r : undefined;
+      return valueOf(r.series, 'headroom_collector_source_up', { collector: 'obs', source: 'community' }) === 1 && valueOf(r.series, 'headroom_collector_source_up', { collector: 'obs', source: 'qa' }) === 1 ? r : undefined;
     }, 'both OBS instances up');
     expect(valueOf(first.series, 'headroom_obs_jobs_waiting', { obs: 'community', arch: 'i586' })).toBe(2160);
     expect(valueOf(first.series, 'headroom_obs_jobs_blocked', { obs: 'community', arch: 'i586' })).toBe(7215);
@@ -73,16 +73,16 @@ describe('headroom serve with two OBS instances', () => {
       community.setFault(fault);
       const failing = await waitFor(async () => {
         const r = await scrape(metricsUrl);
-        return valueOf(r.series, 'headroom_obs_up', { obs: 'community' }) === 0 ? r : undefined;
+        return valueOf(r.series, 'headroom_collector_source_up', { collector: 'obs', source: 'community' }) === 0 ? r : undefined;
       }, `community down after ${fault}`);
       expect(valueOf(failing.series, 'headroom_obs_jobs_waiting', { obs: 'community', arch: 'i586' })).toBe(2160);
-      expect(valueOf(failing.series, 'headroom_obs_last_success_timestamp_seconds', { obs: 'community' })).toBeGreaterThan(0);
-      expect(valueOf(failing.series, 'headroom_obs_up', { obs: 'qa' })).toBe(1);
+      expect(valueOf(failing.series, 'headroom_collector_source_last_success_timestamp_seconds', { collector: 'obs', source: 'community' })).toBeGreaterThan(0);
+      expect(valueOf(failing.series, 'headroom_collector_source_up', { collector: 'obs', source: 'qa' })).toBe(1);
       expect(valueOf(failing.series, 'headroom_collector_success', { collector: 'obs' })).toBe(0);
       community.setFault(null);
       await waitFor(async () => {
         const r = await scrape(metricsUrl);
-        return valueOf(r.series, 'headroom_obs_up', { obs: 'community' }) === 1 ? true : undefined;
+        return valueOf(r.series, 'headroom_collector_source_up', { collector: 'obs', source: 'community' }) === 1 ? true : undefined;
       }, `community back after ${fault}`);
     }
 

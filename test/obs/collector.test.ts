@@ -69,8 +69,9 @@ describe('OBS collector against the simulated API', () => {
     await runtime.refreshCollector('obs');
     const s = runtime.snapshot();
     const obs = { obs: 'community' };
-    expect(value(s, 'headroom_obs_up', obs)).toBe(1);
-    expect(value(s, 'headroom_obs_last_success_timestamp_seconds', obs)).toBeGreaterThanOrEqual(before);
+    const health = { collector: 'obs', source: 'community' };
+    expect(value(s, 'headroom_collector_source_up', health)).toBe(1);
+    expect(value(s, 'headroom_collector_source_last_success_timestamp_seconds', health)).toBeGreaterThanOrEqual(before);
     expect(value(s, 'headroom_obs_jobs_waiting', { ...obs, arch: 'i586' })).toBe(2160);
     expect(value(s, 'headroom_obs_jobs_blocked', { ...obs, arch: 'i586' })).toBe(7215);
     expect(value(s, 'headroom_obs_jobs_building', { ...obs, arch: 'local' })).toBe(0);
@@ -102,7 +103,7 @@ describe('OBS collector against the simulated API', () => {
     await runtime.refreshCollector('obs');
     await runtime.refreshCollector('obs');
     expect(sim.requests.map((r) => r.path)).toEqual(['/worker/_status', '/build/_workerstatus', '/build/_workerstatus']);
-    expect(value(runtime.snapshot(), 'headroom_obs_up', { obs: 'old' })).toBe(1);
+    expect(value(runtime.snapshot(), 'headroom_collector_source_up', { collector: 'obs', source: 'old' })).toBe(1);
     expect(value(runtime.snapshot(), 'headroom_obs_jobs_waiting', { obs: 'old', arch: 'x86_64' })).toBe(2013);
   });
 
@@ -113,7 +114,7 @@ describe('OBS collector against the simulated API', () => {
     const { runtime } = runtimeFor([{ name: 'mer', url: old.url }]);
     await runtime.refreshCollector('obs');
     const s = runtime.snapshot();
-    expect(value(s, 'headroom_obs_up', { obs: 'mer' })).toBe(1);
+    expect(value(s, 'headroom_collector_source_up', { collector: 'obs', source: 'mer' })).toBe(1);
     expect(value(s, 'headroom_obs_daemon_state', { obs: 'mer', partition: 'main', type: 'dispatcher', arch: '', state: 'running' })).toBe(1);
     expect(value(s, 'headroom_obs_daemon_state', { obs: 'mer', partition: 'main', type: 'scheduler', arch: 'dispatcher', state: 'running' })).toBeUndefined();
     expect(value(s, 'headroom_obs_scheduler_queue', { obs: 'mer', partition: 'main', arch: 'x86_64', queue: 'low' })).toBe(4690);
@@ -127,7 +128,7 @@ describe('OBS collector against the simulated API', () => {
     const { runtime } = runtimeFor([{ name: 'farm', url: big.url }]);
     await runtime.refreshCollector('obs');
     const s = runtime.snapshot();
-    expect(value(s, 'headroom_obs_up', { obs: 'farm' })).toBe(1);
+    expect(value(s, 'headroom_collector_source_up', { collector: 'obs', source: 'farm' })).toBe(1);
     expectWorkerTotals(s, generated.totals.byHostarch, 250 * 20);
     for (const [host, counts] of Object.entries(generated.totals.byHost)) {
       for (const [state, n] of Object.entries(counts)) expect(value(s, 'headroom_obs_worker_host_instances', { obs: 'farm', host, state })).toBe(n);
@@ -148,7 +149,7 @@ describe('OBS collector against the simulated API', () => {
     const { runtime } = runtimeFor([{ name: 'farm', url: deflating.url }]);
     await runtime.refreshCollector('obs');
     const s = runtime.snapshot();
-    expect(value(s, 'headroom_obs_up', { obs: 'farm' })).toBe(1);
+    expect(value(s, 'headroom_collector_source_up', { collector: 'obs', source: 'farm' })).toBe(1);
     expectWorkerTotals(s, generated.totals.byHostarch, 250 * 20);
     expect(deflating.requests.length).toBeGreaterThan(0);
     expect(deflating.requests.every((r) => r.acceptsGzip)).toBe(true); // so the reply was compressed
@@ -169,8 +170,8 @@ describe('OBS collector against the simulated API', () => {
     qa.setFault('server-error');
     await runtime.refreshCollector('obs');
     s = runtime.snapshot();
-    expect(value(s, 'headroom_obs_up', { obs: 'qa' })).toBe(0);
-    expect(value(s, 'headroom_obs_up', { obs: 'community' })).toBe(1);
+    expect(value(s, 'headroom_collector_source_up', { collector: 'obs', source: 'qa' })).toBe(0);
+    expect(value(s, 'headroom_collector_source_up', { collector: 'obs', source: 'community' })).toBe(1);
     expect(value(s, 'headroom_obs_workers', { obs: 'qa', hostarch: 'x86_64', state: 'idle' })).toBe(2);
     expect(value(s, 'headroom_collector_success', { collector: 'obs' })).toBe(0);
   });
@@ -198,14 +199,14 @@ describe('OBS collector faults: up 0, a message naming the instance, last good d
         { name: 'community', url: sim.url, username: 'monitor', password_file: passwordFile, ...(extra ?? {}) },
       ]);
       await runtime.refreshCollector('obs');
-      const goodAt = value(runtime.snapshot(), 'headroom_obs_last_success_timestamp_seconds', { obs: 'community' });
+      const goodAt = value(runtime.snapshot(), 'headroom_collector_source_last_success_timestamp_seconds', { collector: 'obs', source: 'community' });
       expect(goodAt).toBeGreaterThan(0);
 
       sim.setFault(fault);
       await runtime.refreshCollector('obs');
       const s = runtime.snapshot();
-      expect(value(s, 'headroom_obs_up', { obs: 'community' })).toBe(0);
-      expect(value(s, 'headroom_obs_last_success_timestamp_seconds', { obs: 'community' })).toBe(goodAt);
+      expect(value(s, 'headroom_collector_source_up', { collector: 'obs', source: 'community' })).toBe(0);
+      expect(value(s, 'headroom_collector_source_last_success_timestamp_seconds', { collector: 'obs', source: 'community' })).toBe(goodAt);
       expect(value(s, 'headroom_obs_jobs_waiting', { obs: 'community', arch: 'i586' })).toBe(2160);
       expect(value(s, 'headroom_collector_success', { collector: 'obs' })).toBe(0);
 
@@ -221,15 +222,15 @@ describe('OBS collector faults: up 0, a message naming the instance, last good d
       // It recovers once the server behaves again (a hung request does not block the next poll).
       sim.setFault(null);
       await runtime.refreshCollector('obs');
-      expect(value(runtime.snapshot(), 'headroom_obs_up', { obs: 'community' })).toBe(1);
+      expect(value(runtime.snapshot(), 'headroom_collector_source_up', { collector: 'obs', source: 'community' })).toBe(1);
     });
   }
 
   it('wrong credentials', async () => {
     const { runtime, logs } = runtimeFor([{ name: 'community', url: sim.url, username: 'monitor', password_file: wrongPasswordFile }]);
     await runtime.refreshCollector('obs');
-    expect(value(runtime.snapshot(), 'headroom_obs_up', { obs: 'community' })).toBe(0);
-    expect(value(runtime.snapshot(), 'headroom_obs_last_success_timestamp_seconds', { obs: 'community' })).toBeUndefined();
+    expect(value(runtime.snapshot(), 'headroom_collector_source_up', { collector: 'obs', source: 'community' })).toBe(0);
+    expect(value(runtime.snapshot(), 'headroom_collector_source_last_success_timestamp_seconds', { collector: 'obs', source: 'community' })).toBeUndefined();
     expect(runtime.status()[0]!.sources[0]!.lastError).toMatch(/OBS instance "community": GET http:\/\/127\.0\.0\.1:\d+\/worker\/_status: HTTP 401/);
     for (const line of logs) expect(line).not.toContain('not-the-password');
   });
@@ -238,14 +239,14 @@ describe('OBS collector faults: up 0, a message naming the instance, last good d
     const port = await freePort();
     const { runtime } = runtimeFor([{ name: 'gone', url: `http://127.0.0.1:${port}` }]);
     await runtime.refreshCollector('obs');
-    expect(value(runtime.snapshot(), 'headroom_obs_up', { obs: 'gone' })).toBe(0);
+    expect(value(runtime.snapshot(), 'headroom_collector_source_up', { collector: 'obs', source: 'gone' })).toBe(0);
     expect(runtime.status()[0]!.sources[0]!.lastError).toMatch(/OBS instance "gone": GET .*: connection refused \(ECONNREFUSED\)/);
   });
 
   it('an unknown project', async () => {
     const { runtime } = runtimeFor([{ name: 'community', url: sim.url, username: 'monitor', password_file: passwordFile, projects: ['no:such project'] }]);
     await runtime.refreshCollector('obs');
-    expect(value(runtime.snapshot(), 'headroom_obs_up', { obs: 'community' })).toBe(0);
+    expect(value(runtime.snapshot(), 'headroom_collector_source_up', { collector: 'obs', source: 'community' })).toBe(0);
     expect(runtime.status()[0]!.sources[0]!.lastError).toMatch(/project "no:such project": .*no%3Asuch%20project.*HTTP 404.*Project not found/);
   });
 

@@ -35,7 +35,7 @@ async function poll(tlsConfig: Record<string, unknown>) {
   await runtime.refreshCollector('obs');
   const samples = runtime.snapshot();
   await runtime.stop();
-  const up = samples.find((s) => s.metric.name === 'headroom_obs_up')!.value;
+  const up = samples.find((s) => s.metric.name === 'headroom_collector_source_up' && s.labels.source === 'secure')!.value;
   const waiting = samples.find((s) => s.metric.name === 'headroom_obs_jobs_waiting' && s.labels.arch === 'i586')?.value;
   return { up, waiting, error: runtime.status()[0]!.sources[0]!.lastError };
 }

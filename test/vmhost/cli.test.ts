@@ -46,7 +46,7 @@ describe('headroom serve with vmhost', () => {
       const r = await scrape(metricsUrl);
       return valueOf(r.series, 'headroom_collector_success', { collector: 'vmhost' }) === 1 ? r : undefined;
     }, 'a first successful vmhost refresh');
-    expect(valueOf(first.series, 'headroom_vmhost_libvirt_up')).toBe(1);
+    expect(valueOf(first.series, 'headroom_collector_source_up', { collector: 'vmhost', source: 'libvirt' })).toBe(1);
     expect(valueOf(first.series, 'headroom_vmhost_cpus')).toBe(16);
     expect(valueOf(first.series, 'headroom_vmhost_memory_bytes')).toBe(64 * GiB);
     expect(valueOf(first.series, 'headroom_vmhost_domains', { state: 'shutoff' })).toBe(6);
@@ -67,7 +67,7 @@ describe('headroom serve with vmhost', () => {
     // Last good data kept; its age shows in the last-success timestamp, which stopped moving.
     expect(valueOf(failing.series, 'headroom_vmhost_vcpus_allocated')).toBe(expectedVcpus);
     expect(valueOf(failing.series, 'headroom_vmhost_memory_allocated_bytes')).toBe(expectedMemory);
-    expect(valueOf(failing.series, 'headroom_vmhost_libvirt_up')).toBe(1);
+    expect(valueOf(failing.series, 'headroom_collector_source_up', { collector: 'vmhost', source: 'libvirt' })).toBe(1);
     const page = await (await fetch(`${exporter.url}/`)).text();
     expect(page).toMatch(/timed out after 1s/);
     expect(exporter.logs.some((l) => l.includes('collection failed') && l.includes('timed out'))).toBe(true);
@@ -83,7 +83,7 @@ describe('headroom serve with vmhost', () => {
       return valueOf(s.series, 'headroom_collector_success', { collector: 'vmhost' }) !== undefined ? s : undefined;
     }, 'the vmhost refresh');
     expect(valueOf(r.series, 'headroom_collector_success', { collector: 'vmhost' })).toBe(1);
-    expect(valueOf(r.series, 'headroom_vmhost_libvirt_up')).toBe(0);
+    expect(valueOf(r.series, 'headroom_collector_source_up', { collector: 'vmhost', source: 'libvirt' })).toBe(0);
     expect(valueOf(r.series, 'headroom_vmhost_cpus')).toBe(16);
     expect(valueOf(r.series, 'headroom_vmhost_qemu_processes')).toBe(4 + 3);
     // 4 OBS build VMs + libvirt's web01, db01, db02 (-smp 2, 6, 6), all unmanaged without libvirt

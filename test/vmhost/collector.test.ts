@@ -61,7 +61,7 @@ describe('vmhost on a stretched libvirt host (test driver) with OBS build VMs', 
     const { samples, status } = await refreshOnce(config());
     expect(status.ok, status.lastError ?? '').toBe(true);
     expect(value(samples, 'headroom_collector_success', { collector: 'vmhost' })).toBe(1);
-    expect(value(samples, 'headroom_vmhost_libvirt_up')).toBe(1);
+    expect(value(samples, 'headroom_collector_source_up', { collector: 'vmhost', source: 'libvirt' })).toBe(1);
     expect(value(samples, 'headroom_vmhost_cpus')).toBe(2 * 4 * 2); // sockets × cores × threads
     expect(value(samples, 'headroom_vmhost_memory_bytes')).toBe(64 * GiB);
 
@@ -128,7 +128,7 @@ describe('vmhost without libvirt', () => {
     const { samples, status } = await refreshOnce(config({ virsh: path.join(dir, 'no-such-dir', 'virsh') }));
     expect(status.ok, status.lastError ?? '').toBe(true);
     expect(value(samples, 'headroom_collector_success', { collector: 'vmhost' })).toBe(1);
-    expect(value(samples, 'headroom_vmhost_libvirt_up')).toBe(0);
+    expect(value(samples, 'headroom_collector_source_up', { collector: 'vmhost', source: 'libvirt' })).toBe(0);
     expect(value(samples, 'headroom_vmhost_cpus')).toBe(8 + 8); // 0-7,16-23
     expect(value(samples, 'headroom_vmhost_memory_bytes')).toBe(64 * GiB);
     expect(samples.some((s) => s.metric.name === 'headroom_vmhost_domains')).toBe(false);
@@ -143,7 +143,7 @@ describe('vmhost without libvirt', () => {
   it('treats a URI where no hypervisor answers as libvirt unavailable', async () => {
     const { samples, status } = await refreshOnce(config({ libvirt_uri: `test://${path.join(dir, 'missing-node.xml')}` }));
     expect(status.ok, status.lastError ?? '').toBe(true);
-    expect(value(samples, 'headroom_vmhost_libvirt_up')).toBe(0);
+    expect(value(samples, 'headroom_collector_source_up', { collector: 'vmhost', source: 'libvirt' })).toBe(0);
     expect(value(samples, 'headroom_vmhost_qemu_processes')).toBe(7);
   });
 
