@@ -2,6 +2,7 @@
 // source of its own, so its health is the runtime's); `vmhost` scans the qemu processes in
 // /proc and turns both into density samples, using libvirt's reading of the same refresh.
 import { defineCollector, type CollectContext, type Collector, type Source } from '../../src/collector.js';
+import { errorMessage } from '../../src/errors.js';
 import type { Schedule } from '../../src/schedule.js';
 import { vmhostTiming, type VmhostConfig } from './config.js';
 import { densitySamples } from './density.js';
@@ -14,20 +15,20 @@ export type { VmhostConfig } from './config.js';
 /** The /proc scan and host totals after libvirt's refresh: what the density source adds to libvirt's timeout. */
 const SCAN_MS = 5000;
 
-type AvailableLibvirt = Extract<LibvirtReading, { available: true }>;
-
 /**
  * libvirt through virsh. Optional: an OBS worker host has no libvirt, and that is not a
  * failure of the collector (VMHostLibvirtDown watches hosts that had it). Emits no samples
- * itself: its reading feeds the density source.
+ * itself: its reading feeds the density source. Unavailable (no virsh, no hypervisor) and
+ * failed (hung, garbled) both make it down; only a failure fails the density source too,
+ * which then keeps its last good figures instead of dropping libvirt's domains from them.
  */
 class LibvirtSource implements Source {
   readonly id = 'libvirt';
   readonly optional = true;
   /** The refresh in flight, for the density source to wait on. */
   private current: Promise<unknown> | null = null;
-  /** The reading of the latest refresh; null when it failed or libvirt is unavailable. */
-  private latest: AvailableLibvirt | null = null;
+  /** The outcome of the latest refresh: a reading, or why it failed; null before the first. */
+  private latest: LibvirtReading | Error | null = null;
 
   constructor(
     private readonly config: VmhostConfig,
@@ -42,23 +43,21 @@ class LibvirtSource implements Source {
     try {
       reading = await read;
     } catch (err) {
-      this.latest = null;
+      this.latest = err instanceof Error ? err : new Error(errorMessage(err));
       throw err;
     } finally {
       if (this.current === read) this.current = null;
     }
-    if (!reading.available) {
-      this.latest = null;
-      throw new Error(`libvirt unavailable (${reading.reason}): counting qemu processes, host totals from /proc and /sys`);
-    }
     this.latest = reading;
+    if (!reading.available) throw new Error(`libvirt unavailable (${reading.reason}): counting qemu processes, host totals from /proc and /sys`);
     return [];
   }
 
-  /** libvirt as the refresh in flight (if any) finds it, else as the latest refresh did. */
+  /** libvirt as the refresh in flight (if any) finds it, else as the latest refresh did; throws its failure. */
   async reading(): Promise<LibvirtReading> {
     if (this.current) await this.current.catch(() => undefined);
-    return this.latest ?? { available: false, reason: 'libvirt source failing (see its status)' };
+    if (this.latest instanceof Error) throw new Error(`libvirt failed: ${this.latest.message}`);
+    return this.latest ?? { available: false, reason: 'not read yet' };
   }
 }
 

@@ -29,10 +29,15 @@ function config(overrides: Partial<VmhostConfig> = {}): VmhostConfig {
   return { libvirt_uri: uri, virsh: 'virsh', schedule: { kind: 'interval', ms: 30_000 }, timeout: 10_000, per_domain: false, ...overrides };
 }
 
+/** The density source's status (the collector's other source is libvirt). */
+function densityStatus(runtime: CollectorRuntime) {
+  return runtime.status()[0]!.sources.find((s) => s.id === 'vmhost')!;
+}
+
 async function refreshOnce(cfg: VmhostConfig, hostPaths: HostPaths = paths) {
   const runtime = new CollectorRuntime([createVmhostCollector(cfg)], { paths: hostPaths, log: silentLogger() });
   await runtime.refreshCollector('vmhost');
-  return { runtime, samples: runtime.snapshot(), status: runtime.status()[0]!.sources[0]! };
+  return { runtime, samples: runtime.snapshot(), status: densityStatus(runtime) };
 }
 
 function value(samples: Sample[], name: string, labels: Record<string, string> = {}): number | undefined {
@@ -196,18 +201,20 @@ describe('vmhost when virsh misbehaves', () => {
     rmSync(flag, { force: true });
     process.env.HEADROOM_TEST_VIRSH_HANG = flag;
     try {
-      const collector = createVmhostCollector(config({ virsh: path.join(fixtures, 'hang-bin', 'virsh'), timeout: 1000 }));
+      const collector = createVmhostCollector(config({ virsh: path.join(fixtures, 'hang-bin', 'virsh'), timeout: 5000 }));
       const runtime = new CollectorRuntime([collector], { paths, log: silentLogger() });
       await runtime.refreshCollector('vmhost');
-      expect(runtime.status()[0]!.sources[0]!.ok).toBe(true);
+      expect(densityStatus(runtime).ok, densityStatus(runtime).lastError ?? '').toBe(true);
 
       writeFileSync(flag, '');
       await runtime.refreshCollector('vmhost');
-      const status = runtime.status()[0]!.sources[0]!;
+      const status = densityStatus(runtime);
       expect(status.ok).toBe(false);
-      expect(status.lastError).toMatch(/timed out after 1s/);
+      expect(status.lastError).toMatch(/^libvirt failed: /);
+      expect(runtime.status()[0]!.sources.find((s) => s.id === 'libvirt')!.lastError).toMatch(/timed out after 5s/);
       const samples = runtime.snapshot();
       expect(value(samples, 'headroom_collector_success', { collector: 'vmhost' })).toBe(0);
+      expect(value(samples, 'headroom_collector_source_up', { collector: 'vmhost', source: 'libvirt' })).toBe(0);
       expect(value(samples, 'headroom_vmhost_vcpus_allocated')).toBe(libvirtVcpus + obsVcpus);
       expect(value(samples, 'headroom_vmhost_domains', { state: 'running' })).toBe(26);
     } finally {
@@ -231,9 +238,12 @@ describe('vmhost config', () => {
       libvirt_uri: 'qemu:///system',
       virsh: 'virsh',
       schedule: { kind: 'interval', ms: 30_000 },
-      timeout: 10_000,
       per_domain: false,
     });
+    expect(createVmhostCollector(schema.parse({})).sources.map((s) => [s.id, s.timeoutMs])).toEqual([
+      ['libvirt', 10_000],
+      ['vmhost', 15_000], // libvirt's, then the /proc scan
+    ]);
   });
 
   it('rejects unknown keys with a suggestion, and bad durations', () => {
