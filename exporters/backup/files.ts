@@ -1,10 +1,10 @@
 // Reads a glob of backup files (dumps, rsync'd archives): how many match and the newest mtime.
 import { stat } from 'node:fs/promises';
 import { glob } from 'tinyglobby';
+import { splitGlob } from '../../src/glob.js';
 import { rootPath } from '../../src/paths.js';
 import type { BackupSummary } from './backup-summary.js';
 import type { FilesTarget } from './config.js';
-import { splitGlob } from './glob-pattern.js';
 import type { ReadContext } from './read-context.js';
 import { BackupReadError } from './run-tool.js';
 

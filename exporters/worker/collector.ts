@@ -4,13 +4,13 @@ import { existsSync, statSync } from 'node:fs';
 import { readFile, statfs } from 'node:fs/promises';
 import { defineCollector, type CollectContext, type Collector, type Source } from '../../src/collector.js';
 import { sample, type Sample } from '../../src/metrics.js';
+import { globMatcher } from '../../src/glob.js';
 import { rootPath, sysPath, type HostPaths } from '../../src/paths.js';
 import { countCpus } from '../../src/procfs/block.js';
 import { readMeminfo } from '../../src/procfs/meminfo.js';
 import { readMountinfo } from '../../src/procfs/mountinfo.js';
 import { readPageSize } from '../../src/procfs/page-size.js';
 import { readKernelFile } from '../../src/procfs/read.js';
-import { globToRegExp } from './glob.js';
 import { memoryPicture, type TmpfsMount } from './memory-picture.js';
 import { workerCatalog, workerMetrics as M } from './metrics.js';
 import { DEFAULT_WORKER_DIRECTORY, resolveWorkerSettings, WorkerConfigError, type HostFacts, type WorkerSettings } from './obs-settings.js';
@@ -123,10 +123,10 @@ async function selectedTmpfsMounts(
   memTotal: number,
   pageSize: number,
 ): Promise<TmpfsMount[]> {
-  const regexps = patterns.map(globToRegExp);
+  const selected = globMatcher(patterns);
   const byMountPoint = new Map<string, { options: ReadonlyMap<string, string> }>();
   for (const m of await readMountinfo(paths)) {
-    if (!regexps.some((re) => re.test(m.mountPoint))) continue;
+    if (!selected(m.mountPoint)) continue;
     // Later mounts hide earlier ones at the same place: the last one decides.
     if (m.fsType === 'tmpfs') byMountPoint.set(m.mountPoint, { options: m.superOptions });
     else byMountPoint.delete(m.mountPoint);

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseBorgInfoOriginalSize, parseBorgList } from '../../exporters/backup/borg-json.js';
 import { parseGitInteger } from '../../exporters/backup/git-output.js';
-import { splitGlob } from '../../exporters/backup/glob-pattern.js';
+import { GlobPatternError, splitGlob } from '../../src/glob.js';
 import { BackupParseError } from '../../exporters/backup/parse-error.js';
 import { countResticLocks, parseResticSnapshots } from '../../exporters/backup/restic-json.js';
 import { parseIsoSeconds } from '../../exporters/backup/timestamps.js';
@@ -99,8 +99,8 @@ describe('splitGlob', () => {
     expect(splitGlob('/x.tar')).toEqual({ base: '/', pattern: 'x.tar' });
   });
   it('rejects relative and empty globs', () => {
-    expect(() => splitGlob('dumps/*.gz')).toThrow(BackupParseError);
-    expect(() => splitGlob('/')).toThrow(BackupParseError);
+    expect(() => splitGlob('dumps/*.gz')).toThrow(GlobPatternError);
+    expect(() => splitGlob('/')).toThrow(GlobPatternError);
   });
 });
 

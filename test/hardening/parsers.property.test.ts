@@ -27,7 +27,7 @@ import { ObsParseError } from '../../exporters/obs/xml-stream.js';
 import { obsMetrics } from '../../exporters/obs/metrics.js';
 import { parseBorgInfoOriginalSize, parseBorgList } from '../../exporters/backup/borg-json.js';
 import { parseGitInteger } from '../../exporters/backup/git-output.js';
-import { splitGlob } from '../../exporters/backup/glob-pattern.js';
+import { GlobPatternError, splitGlob } from '../../src/glob.js';
 import { BackupParseError } from '../../exporters/backup/parse-error.js';
 import { parseResticSnapshots } from '../../exporters/backup/restic-json.js';
 import { parseIsoSeconds } from '../../exporters/backup/timestamps.js';
@@ -395,7 +395,7 @@ describe('backup tool output throws only BackupParseError', () => {
       ),
       { numRuns: RUNS },
     );
-    fc.assert(fc.property(hostile(['/srv/dumps/gerrit-*.sql.gz', '/a/b[0-9]/{x,y}/*.tar']), (t) => returnsOrThrowsOwn(() => splitGlob(t), BackupParseError)), { numRuns: RUNS });
+    fc.assert(fc.property(hostile(['/srv/dumps/gerrit-*.sql.gz', '/a/b[0-9]/{x,y}/*.tar']), (t) => returnsOrThrowsOwn(() => splitGlob(t), GlobPatternError)), { numRuns: RUNS });
   });
 
   it('failure descriptions never throw and scrubbing removes every occurrence of the secret', () => {

@@ -43,7 +43,7 @@ describe('headroom serve with two OBS instances', () => {
         `        url: ${community.url}`,
         '        username: monitor',
         '        password_file: community.pass',
-        '        schedule: 1s',
+        '        schedule: 2s',
         '        timeout: 2s',
         '        projects: [ "openSUSE:Factory" ]',
         '      - name: qa',

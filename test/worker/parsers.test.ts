@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { globToRegExp } from '../../exporters/worker/glob.js';
+import { globMatcher } from '../../src/glob.js';
 import { resolveWorkerSettings, WorkerConfigError, type HostFacts } from '../../exporters/worker/obs-settings.js';
 import { parseShellAssignments, ShellSyntaxError } from '../../exporters/worker/shell-vars.js';
 import { tmpfsSizeLimit } from '../../exporters/worker/tmpfs.js';
@@ -129,15 +129,19 @@ describe('tmpfsSizeLimit', () => {
   });
 });
 
-describe('globToRegExp', () => {
+describe('globMatcher (tmpfs_mounts)', () => {
   it('matches build roots and not what is mounted inside them', () => {
-    const re = globToRegExp('/var/cache/obs/worker/root_*');
+    const re = { test: globMatcher(['/var/cache/obs/worker/root_*']) };
     expect(re.test('/var/cache/obs/worker/root_1')).toBe(true);
     expect(re.test('/var/cache/obs/worker/root_16')).toBe(true);
     expect(re.test('/var/cache/obs/worker/root_1/.mount')).toBe(false);
     expect(re.test('/var/cache/obs/worker/rootX')).toBe(false);
-    expect(globToRegExp('/srv/root_[0-9]').test('/srv/root_7')).toBe(true);
-    expect(globToRegExp('/srv/root_[!0-9]').test('/srv/root_7')).toBe(false);
-    expect(globToRegExp('/srv/a.b').test('/srv/axb')).toBe(false);
+    expect(globMatcher(['/srv/root_[0-9]'])('/srv/root_7')).toBe(true);
+    expect(globMatcher(['/srv/root_[!0-9]'])('/srv/root_7')).toBe(false);
+    expect(globMatcher(['/srv/root_[!0-9]'])('/srv/root_x')).toBe(true);
+    expect(globMatcher(['/srv/a.b'])('/srv/axb')).toBe(false);
+    // The same dialect as a backup files target: alternatives, and several patterns at once.
+    expect(globMatcher(['/srv/{build,test}_*'])('/srv/test_3')).toBe(true);
+    expect(globMatcher(['/a/*', '/b/*'])('/b/x')).toBe(true);
   });
 });
