@@ -33,7 +33,7 @@ describe('headroom serve with vmhost', () => {
     const configFile = path.join(dir, 'headroom.yml');
     writeFileSync(
       configFile,
-      `collectors:\n  vmhost:\n    libvirt_uri: "${uri}"\n    schedule: 5s\n    timeout: 5s\n`,
+      `collectors:\n  vmhost:\n    libvirt_uri: "${uri}"\n    schedule: 5s\n    timeout: 4s\n`,
     );
     const flag = path.join(dir, 'hang');
     const exporter = await startExporterProcess(
@@ -63,13 +63,15 @@ describe('headroom serve with vmhost', () => {
     const failing = await waitFor(async () => {
       const r = await scrape(metricsUrl);
       return valueOf(r.series, 'headroom_collector_success', { collector: 'vmhost' }) === 0 ? r : undefined;
-    }, 'the vmhost refresh to fail on the hanging virsh');
+    }, 'the vmhost refresh to fail on the hanging virsh').catch(async (err: unknown) => {
+      throw new Error(`${String(err)}\nstatus page: ${(await (await fetch(`${exporter.url}/`)).text()).replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').slice(300, 3000)}`);
+    });
     // Last good data kept; its age shows in the last-success timestamp, which stopped moving.
     expect(valueOf(failing.series, 'headroom_vmhost_vcpus_allocated')).toBe(expectedVcpus);
     expect(valueOf(failing.series, 'headroom_vmhost_memory_allocated_bytes')).toBe(expectedMemory);
     expect(valueOf(failing.series, 'headroom_collector_source_up', { collector: 'vmhost', source: 'libvirt' })).toBe(0);
     const page = await (await fetch(`${exporter.url}/`)).text();
-    expect(page).toMatch(/timed out after 5s/);
+    expect(page).toMatch(/timed out after 4s/);
     expect(exporter.logs.some((l) => l.includes('collection failed') && l.includes('timed out'))).toBe(true);
     await exporter.stop();
   });
