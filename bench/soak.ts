@@ -135,6 +135,8 @@ export async function buildEstate(dir: string, opts: EstateOptions = {}): Promis
     borgPassphrase: opts.secrets?.borgPassphrase ?? 'soak-borg-passphrase',
   };
   const every = opts.scheduleSeconds ?? 1;
+  // A timeout must fit its schedule: 2s, or the schedule when that is shorter.
+  const pollTimeout = Math.min(2, every);
   const backupEvery = opts.backupScheduleSeconds ?? Math.max(every, 3);
 
   // The fixture host: a 64 GiB OBS worker with 16 tmpfs instances, swap on NVMe; plus qemu
@@ -226,7 +228,7 @@ export async function buildEstate(dir: string, opts: EstateOptions = {}): Promis
         username: monitor
         password_file: ${obsPass}
         schedule: ${every}s
-        timeout: 2s
+        timeout: ${pollTimeout}s
         max_response_size: ${opts.maxResponseBytes ?? 4 * 1024 * 1024}
         projects: [ "Mer:Core" ]
   worker: {}
@@ -234,12 +236,12 @@ export async function buildEstate(dir: string, opts: EstateOptions = {}): Promis
     smartctl: true
     smartctl_command: ${wrappers.smartctl}
     smartctl_schedule: ${every}s
-    smartctl_timeout: 2s
+    smartctl_timeout: ${pollTimeout}s
   vmhost:
     libvirt_uri: "test://${nodeFile}"
     virsh: ${wrappers.virsh}
     schedule: ${every}s
-    timeout: 2s
+    timeout: ${pollTimeout}s
   backup:
     targets:
       - { name: bugzilla, kind: restic, repository: /srv/backup/bugzilla, password_file: ${resticPass}, cache_dir: ${path.join(dir, 'restic-exporter-cache')}, program: ${wrappers.restic}, max_age: 26h, schedule: ${backupEvery}s, timeout: ${backupEvery}s }
