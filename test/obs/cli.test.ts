@@ -88,7 +88,7 @@ describe('headroom serve with two OBS instances', () => {
 
     const failures = exporter.logs.filter((l) => l.includes('collection failed'));
     expect(failures.some((l) => l.includes('"source":"community"') && l.includes('HTML page'))).toBe(true);
-    expect(failures.some((l) => l.includes('"source":"community"') && l.includes('timed out after 2s'))).toBe(true);
+    expect(failures.some((l) => l.includes('"source":"community"') && l.includes('timed out after 3s'))).toBe(true);
     for (const line of exporter.logs) expect(line).not.toContain(PASSWORD);
     expect(await exporter.stop()).toBe(0);
   });
