@@ -1,5 +1,6 @@
-// The worker host's memory promise against what exists: the arithmetic of DESIGN.md's metric
-// contract, kept pure so that each figure can be checked by hand.
+// The worker host's memory promise against what exists: RAM (without hugepages) and swap against
+// tmpfs and VM memory promised, as the worker catalog's help texts define each figure; kept pure
+// so that each figure can be checked by hand.
 import type { WorkerSettings } from './obs-settings.js';
 
 /** A selected tmpfs mount as the collector found it. */
