@@ -434,6 +434,29 @@ ${paths}${archs.map((a) => `    <arch>${xmlEscape(a)}</arch>\n`).join('')}  </re
     await this.stopGroup(name, 'SIGTERM');
   }
 
+  /**
+   * Stops worker n and deletes the repserver's record of it, as an admin decommissioning a
+   * worker does (OBS has no command for it): it leaves the worker status altogether.
+   */
+  async removeWorker(n: number): Promise<void> {
+    await this.stopWorker(n);
+    const idleName = `${this.workerArch}:${this.workerId(n)}`;
+    for (const state of readdirSync(path.join(this.srv, 'workers'))) rmSync(path.join(this.srv, 'workers', state, idleName), { force: true });
+  }
+
+  /** The repserver's worker registry (srv/workers/<state>/<hostarch>:<id>): worker id -> state. */
+  workerRegistry(): Map<string, string> {
+    const out = new Map<string, string>();
+    const root = path.join(this.srv, 'workers');
+    if (!existsSync(root)) return out;
+    for (const state of readdirSync(root)) {
+      for (const name of readdirSync(path.join(root, state))) {
+        if (!name.startsWith('.')) out.set(name.slice(name.indexOf(':') + 1), state);
+      }
+    }
+    return out;
+  }
+
   private async stopGroup(name: string, signal: NodeJS.Signals): Promise<void> {
     const d = this.daemons.get(name);
     if (!d) return;
