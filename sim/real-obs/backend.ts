@@ -69,6 +69,15 @@ export interface ProjectOptions {
   paths?: ReadonlyArray<{ project: string; repository: string }>;
 }
 
+export interface RealObsJob {
+  job: string;
+  project: string;
+  repository: string;
+  package: string;
+  /** Absent while the job waits for a worker. */
+  status?: { code: string; workerid: string | undefined; starttime: number | undefined };
+}
+
 interface Daemon {
   name: string;
   child: ChildProcess;
@@ -351,6 +360,11 @@ ${paths}${archs.map((a) => `    <arch>${xmlEscape(a)}</arch>\n`).join('')}  </re
     await this.put(`/build/${encodeURIComponent(project)}/${encodeURIComponent(repository)}/${encodeURIComponent(arch)}/_repository/${encodeURIComponent(file)}`, content);
   }
 
+  /** Asks the scheduler to build a package again (all its repositories and archs unless told). */
+  rebuild(project: string, pkg: string, arch?: string): Promise<void> {
+    return this.post(`/build/${encodeURIComponent(project)}?cmd=rebuild&package=${encodeURIComponent(pkg)}${arch ? `&arch=${encodeURIComponent(arch)}` : ''}`);
+  }
+
   /** `/build/<project>/_result` (add `?view=summary` etc. through `query`). */
   result(project: string, query = ''): Promise<string> {
     return this.get(`/build/${encodeURIComponent(project)}/_result${query}`);
@@ -379,22 +393,33 @@ ${paths}${archs.map((a) => `    <arch>${xmlEscape(a)}</arch>\n`).join('')}  </re
     }, what, timeoutMs);
   }
 
-  /** The dispatcher's job files of an arch: name -> whether a worker took it (a `:status` file exists). */
-  jobFiles(arch: string): Map<string, { building: boolean }> {
+  /**
+   * The dispatcher's job files of an arch (srv/jobs/<arch>/<project>::<repository>::<package>-<srcmd5>),
+   * with the `:status` file a job gets once dispatched (code dispatching/building, worker, start).
+   */
+  jobs(arch: string): RealObsJob[] {
     const dir = path.join(this.srv, 'jobs', arch);
-    const out = new Map<string, { building: boolean }>();
-    if (!existsSync(dir)) return out;
+    if (!existsSync(dir)) return [];
     const names = readdirSync(dir);
-    for (const name of names) {
-      if (name.endsWith(':status') || name.startsWith('.')) continue;
-      out.set(name, { building: names.includes(`${name}:status`) });
+    const out: RealObsJob[] = [];
+    for (const job of names) {
+      if (job.endsWith(':status') || job.startsWith('.')) continue;
+      const [project = '', repository = '', rest = ''] = job.split('::');
+      const entry: RealObsJob = { job, project, repository, package: rest.replace(/-[0-9a-f]{32}$/, '') };
+      if (names.includes(`${job}:status`)) {
+        let xml = '';
+        try {
+          xml = readFileSync(path.join(dir, `${job}:status`), 'utf8');
+        } catch {
+          // the job ended between listing and reading
+        }
+        const element = (name: string) => new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)?.[1];
+        const code = /<jobstatus code="([^"]+)"/.exec(xml)?.[1];
+        if (code) entry.status = { code, workerid: element('workerid'), starttime: element('starttime') === undefined ? undefined : Number(element('starttime')) };
+      }
+      out.push(entry);
     }
     return out;
-  }
-
-  /** A job's `:status` file (XML: workerid, starttime, ...) as the dispatcher wrote it. */
-  jobStatus(arch: string, job: string): string {
-    return readFileSync(path.join(this.srv, 'jobs', arch, `${job}:status`), 'utf8');
   }
 
   // ---- daemons ----
