@@ -385,6 +385,24 @@ ${paths}${archs.map((a) => `    <arch>${xmlEscape(a)}</arch>\n`).join('')}  </re
     }, `${project}/${pkg}/${arch} to be ${wanted.join(' or ')} (last: ${last ?? 'absent'})`, timeoutMs);
   }
 
+  /**
+   * Polls the job files (every 100 ms) until `pick` returns a non-empty list; `meanwhile` runs on
+   * each empty round (e.g. rebuildWhenFailed, to try again when a short build was missed).
+   */
+  waitForJobs(pick: () => RealObsJob[], what: string, timeoutMs = 60_000, meanwhile?: () => Promise<unknown>): Promise<RealObsJob[]> {
+    return poll(async () => {
+      const jobs = pick();
+      if (jobs.length > 0) return jobs;
+      await meanwhile?.();
+      return undefined;
+    }, what, timeoutMs);
+  }
+
+  /** Rebuilds the package on `arch` if its last build there failed. */
+  async rebuildWhenFailed(project: string, pkg: string, arch: string): Promise<void> {
+    if ((await this.packageCode(project, pkg, arch)) === 'failed') await this.rebuild(project, pkg, arch);
+  }
+
   /** Waits for a worker status document that satisfies `check` and returns it. */
   waitForWorkerStatus(check: (xml: string) => boolean, what: string, timeoutMs = 60_000): Promise<string> {
     return poll(async () => {
@@ -403,7 +421,7 @@ ${paths}${archs.map((a) => `    <arch>${xmlEscape(a)}</arch>\n`).join('')}  </re
     const names = readdirSync(dir);
     const out: RealObsJob[] = [];
     for (const job of names) {
-      if (job.endsWith(':status') || job.startsWith('.')) continue;
+      if (job.includes(':', job.lastIndexOf('::') + 2) || job.startsWith('.')) continue; // :status, :dir
       const [project = '', repository = '', rest = ''] = job.split('::');
       const entry: RealObsJob = { job, project, repository, package: rest.replace(/-[0-9a-f]{32}$/, '') };
       if (names.includes(`${job}:status`)) {
@@ -460,6 +478,22 @@ ${paths}${archs.map((a) => `    <arch>${xmlEscape(a)}</arch>\n`).join('')}  </re
   }
 
   /**
+   * Freezes worker n's process group (SIGSTOP) and thaws it again: a job it is building stays
+   * "building" in the back end for as long as the test needs (builds here fail within a second).
+   */
+  pauseWorker(n: number): void {
+    this.signalWorker(n, 'SIGSTOP');
+  }
+  resumeWorker(n: number): void {
+    this.signalWorker(n, 'SIGCONT');
+  }
+  private signalWorker(n: number, signal: NodeJS.Signals): void {
+    const d = this.daemons.get(`worker${n}`);
+    if (!d) throw new Error(`real OBS: worker ${n} is not running`);
+    killGroup(d.pgid, signal);
+  }
+
+  /**
    * Stops worker n and deletes the repserver's record of it, as an admin decommissioning a
    * worker does (OBS has no command for it): it leaves the worker status altogether.
    */
@@ -487,6 +521,7 @@ ${paths}${archs.map((a) => `    <arch>${xmlEscape(a)}</arch>\n`).join('')}  </re
     if (!d) return;
     this.daemons.delete(name);
     killGroup(d.pgid, signal);
+    killGroup(d.pgid, 'SIGCONT'); // a paused worker must be able to act on the signal
     const deadline = Date.now() + 5000;
     while (groupAlive(d.pgid) && Date.now() < deadline) await sleep(50);
     if (groupAlive(d.pgid)) killGroup(d.pgid, 'SIGKILL');

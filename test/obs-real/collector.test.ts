@@ -116,44 +116,31 @@ describe.skipIf(unavailable !== null)('OBS collector against a real OBS 2.9 back
 
   it('a real dispatched job: building, with its worker, project, package and start time', async () => {
     await obs.addPackage('test', 'hello');
-    // The job fails within a second or two of starting (no base system in the repository), too
-    // short for two HTTP replies around a poll: the dispatcher's job status files are read
-    // instead, before and after headroom's poll, and must show the same builds.
-    const building = () =>
-      ['x86_64', 'i586'].flatMap((arch) => obs.jobs(arch).filter((j) => j.status?.code === 'building').map((j) => ({ arch, ...j })));
-    let seen: ReturnType<typeof building> = [];
-    let s: Sample[] = [];
-    const deadline = Date.now() + 150_000;
-    while (seen.length === 0 && Date.now() < deadline) {
-      const before = building();
-      if (before.length === 0) {
-        if ((await obs.packageCode('test', 'hello', 'x86_64')) === 'failed') await obs.rebuild('test', 'hello', 'x86_64');
-        await new Promise((r) => setTimeout(r, 50));
-        continue;
-      }
-      await main.runtime.refreshCollector('obs');
-      if (JSON.stringify(building()) === JSON.stringify(before)) {
-        seen = before;
-        s = main.runtime.snapshot();
-      }
-    }
-    expect(seen.length).toBeGreaterThan(0);
-    for (const arch of new Set(seen.map((j) => j.arch))) {
-      const jobs = seen.filter((j) => j.arch === arch);
-      expect(jobs.map((j) => [j.project, j.repository, j.package])).toEqual(jobs.map(() => ['test', 'standard', 'hello']));
-      expect(value(s, 'headroom_obs_jobs_building', { ...labels, arch })).toBe(jobs.length);
-      expect(value(s, 'headroom_obs_oldest_build_start_timestamp_seconds', { ...labels, arch })).toBe(Math.min(...jobs.map((j) => j.status!.starttime!)));
-    }
-    const ids = new Set(seen.map((j) => j.status!.workerid));
-    expect([...ids].every((id) => id?.startsWith('realobs:'))).toBe(true);
-    expect(value(s, 'headroom_obs_workers', { ...labels, hostarch: 'x86_64', state: 'building' })).toBe(ids.size);
-    expect(value(s, 'headroom_obs_worker_host_instances', { ...labels, host: 'realobs', state: 'building' })).toBe(ids.size);
-    // The srcserver's reply names the same worker, project, package and start time (when the
-    // build is still on when it is asked).
-    const reply = readWorkerStatus(await obs.workerStatus());
-    for (const b of reply.building) {
-      const job = seen.find((j) => j.status!.workerid === b.workerid && j.status!.starttime === Number(b.starttime));
-      if (job) expect(b).toMatchObject({ project: job.project, repository: job.repository, package: job.package, arch: job.arch, hostarch: 'x86_64' });
+    // The job fails within a second or two of starting (no base system in the repository): the
+    // worker that took it is frozen (SIGSTOP) so the build stays on while headroom polls.
+    const building = () => obs.jobs('x86_64').filter((j) => j.status?.code === 'building');
+    const [job] = await obs.waitForJobs(building, 'x86_64 hello building', 120_000, () => obs.rebuildWhenFailed('test', 'hello', 'x86_64'));
+    const n = Number(job!.status!.workerid!.split(':')[1]);
+    obs.pauseWorker(n);
+    try {
+      const { reply, samples: s } = await pollBetween(obs, main.runtime, (x) => x.match(/<building [^>]*arch="x86_64"[^>]*>/g)?.join('\n') ?? '', 'a frozen build');
+      const jobs = building();
+      expect(jobs).toEqual([job]);
+      const b = reply.building.find((w) => w.workerid === job!.status!.workerid)!;
+      // The srcserver's reply and the dispatcher's job file tell the same build.
+      expect(b).toMatchObject({ project: 'test', repository: 'standard', package: 'hello', arch: 'x86_64', hostarch: 'x86_64', starttime: String(job!.status!.starttime) });
+      expect(value(s, 'headroom_obs_jobs_building', { ...labels, arch: 'x86_64' })).toBe(reply.building.filter((w) => w.arch === 'x86_64').length);
+      const starts = reply.building.filter((w) => w.arch === 'x86_64').map((w) => Number(w.starttime));
+      expect(value(s, 'headroom_obs_oldest_build_start_timestamp_seconds', { ...labels, arch: 'x86_64' })).toBe(Math.min(...starts));
+      const ids = new Set(reply.building.map((w) => w.workerid));
+      expect(value(s, 'headroom_obs_workers', { ...labels, hostarch: 'x86_64', state: 'building' })).toBe(ids.size);
+      expect(value(s, 'headroom_obs_worker_host_instances', { ...labels, host: 'realobs', state: 'building' })).toBe(ids.size);
+      // _result code "building" while it is frozen.
+      const codes = resultCodes(await obs.result('test'), 'standard', 'x86_64');
+      expect(codes.get('building')).toBe(1);
+      expect(value(s, 'headroom_obs_packages', { ...labels, project: 'test', repository: 'standard', arch: 'x86_64', code: 'building' })).toBe(1);
+    } finally {
+      obs.resumeWorker(n);
     }
   }, 240_000);
 
