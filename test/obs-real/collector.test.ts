@@ -13,7 +13,7 @@ import { CollectorRuntime } from '../../src/runtime.js';
 import { createObsCollector } from '../../exporters/obs/collector.js';
 import { obsConfigSchema } from '../../exporters/obs/config.js';
 import { realObsUnavailable, startRealObs, type RealObs } from '../../sim/real-obs/backend.js';
-import { buildDeb } from '../../sim/real-obs/deb.js';
+import { createStatesProject } from '../../sim/real-obs/states.js';
 import { tempDir } from '../support/tmp.js';
 import { readWorkerStatus, repositoryState, resultCodes } from './reply.js';
 
@@ -145,13 +145,8 @@ describe.skipIf(unavailable !== null)('OBS collector against a real OBS 2.9 back
   }, 240_000);
 
   it('_result codes failed, scheduled, unresolvable and blocked; waiting jobs of an arch with no worker', async () => {
-    // hello fails on a worker (no base system in the repository); aarch64 has no worker, so it stays scheduled.
-    // needsdep needs a binary of package "dep" (uploaded, claiming source "dep"): blocked on aarch64 until dep builds.
-    await obs.addPackage('test', 'unres', { buildRequires: ['nothing-provides-this'] });
-    await obs.addPackage('test', 'dep');
-    const deb = buildDeb({ name: 'dep' });
-    for (const arch of ARCHS) await obs.putBinary('test', 'standard', arch, 'dep.deb', deb);
-    await obs.addPackage('test', 'needsdep', { buildRequires: ['dep'] });
+    // See createStatesProject for what each package does on this back end.
+    await createStatesProject(obs, 'test'); // hello is there already: unchanged sources, no new build
     await obs.waitFor('test', 'needsdep', 'aarch64', 'blocked');
     await obs.waitFor('test', 'unres', 'x86_64', 'unresolvable');
     for (const pkg of ['hello', 'dep', 'needsdep']) await obs.waitFor('test', pkg, 'x86_64', 'failed', 90_000);
