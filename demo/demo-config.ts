@@ -9,6 +9,9 @@ export interface DemoSetup {
   obsPasswordFile?: string;
   /** Projects whose build results are exported. */
   obsProjects?: string[];
+  /** Poll schedule and timeout; default 5s and 4s (the simulator answers at once). */
+  obsSchedule?: string;
+  obsTimeout?: string;
   resticRepository: string;
   resticPasswordFile: string;
   resticCacheDir: string;
@@ -34,8 +37,8 @@ export function demoConfig(s: DemoSetup): Record<string, unknown> {
             url: s.obsUrl,
             ...(s.obsPasswordFile ? { username: 'monitor', password_file: s.obsPasswordFile } : {}),
             ...(s.obsProjects?.length ? { projects: s.obsProjects } : {}),
-            schedule: '5s',
-            timeout: '4s',
+            schedule: s.obsSchedule ?? '5s',
+            timeout: s.obsTimeout ?? '4s',
           },
         ],
       },

@@ -140,6 +140,7 @@ async function main(): Promise<void> {
     obsUrl: obs.url,
     ...(obs.passwordFile ? { obsPasswordFile: obs.passwordFile } : {}),
     ...(obs.projects.length ? { obsProjects: obs.projects } : {}),
+    ...obs.poll,
     resticRepository: restic.repository,
     resticPasswordFile,
     resticCacheDir: restic.cacheDir,
@@ -240,7 +241,9 @@ async function main(): Promise<void> {
  * The real OBS back end when obs-server is installed (and we are root), with a project whose
  * jobs keep flowing; otherwise the simulated API with a generated farm.
  */
-async function startDemoObs(passwordFile: string): Promise<{ url: string; label: string; note: string; passwordFile?: string; projects: string[] }> {
+async function startDemoObs(
+  passwordFile: string,
+): Promise<{ url: string; label: string; note: string; passwordFile?: string; projects: string[]; poll: Pick<DemoSetup, 'obsSchedule' | 'obsTimeout'> }> {
   const unavailable = realObsUnavailable();
   if (unavailable === null) {
     say('starting a real OBS back end (obs-server; schedulers x86_64, i586, aarch64; 2 x86_64 workers)...');
@@ -255,14 +258,17 @@ async function startDemoObs(passwordFile: string): Promise<{ url: string; label:
     }, 20_000);
     timer.unref();
     stoppers.push({ name: 'rebuild timer', stop: async () => clearInterval(timer) });
-    return { url: real.url, label: 'real OBS', note: `(obs-server back end, srcserver, no auth; project demo; files in ${real.dir})`, projects: ['demo'] };
+    return { url: real.url, label: 'real OBS', note: `(obs-server back end, srcserver, no auth; project demo; files in ${real.dir})`, projects: ['demo'],
+      // The srcserver forks per request: on a busy machine a poll (worker status + _result) takes seconds.
+      poll: { obsSchedule: '15s', obsTimeout: '14s' },
+    };
   }
   say(`using the simulated OBS: no real back end here (${unavailable})`);
   say('starting the simulated OBS (8 worker hosts, 4 instances each)...');
   const status = generateWorkerStatus({ hosts: 8, instancesPerHost: 4, seed: 9, now: Math.floor(Date.now() / 1000) });
   const sim = await startObsSimulator({ credentials: { username: 'monitor', password: 'demo-obs-password' }, workerStatus: status.xml });
   stoppers.push({ name: 'simulated OBS', stop: () => sim.close() });
-  return { url: sim.url, label: 'simulated OBS', note: '(user monitor)', passwordFile, projects: [] };
+  return { url: sim.url, label: 'simulated OBS', note: '(user monitor)', passwordFile, projects: [], poll: {} };
 }
 
 main().catch((err: unknown) => {
