@@ -18,6 +18,7 @@ import { judgeGoals, printGoals } from './goals.js';
 import { benchHostScrape } from './host-scrape.js';
 import { benchLoad } from './load.js';
 import { benchObs } from './obs.js';
+import { benchObsReal } from './obs-real.js';
 import { printTables, writeJson, round, type BenchRow } from './report.js';
 import { benchVmhost } from './vmhost.js';
 import { pendingCleanups } from './worker-host.js';
@@ -100,7 +101,7 @@ async function main(): Promise<void> {
       let got: BenchRow[];
       if (scenario === 'host') got = await benchHostScrape({ dir: sub, scrapes: counts.hostScrapes, warmup: counts.warmup, log });
       else if (scenario === 'vmhost') got = await benchVmhost({ dir: sub, scrapes: counts.vmhostScrapes, warmup: counts.warmup });
-      else if (scenario === 'obs') got = await benchObs({ quick: args.quick || args.smoke });
+      else if (scenario === 'obs') got = [...(await benchObs({ quick: args.quick || args.smoke })), ...(await benchObsReal({ quick: args.quick || args.smoke, log }))];
       else {
         const load = await benchLoad({ dir: sub, concurrency: counts.concurrency, seconds: counts.loadSeconds, log });
         got = load.rows;

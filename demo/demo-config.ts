@@ -5,7 +5,13 @@ import { stringify } from 'yaml';
 
 export interface DemoSetup {
   obsUrl: string;
-  obsPasswordFile: string;
+  /** The simulated API's password (user monitor); absent for a real back end, polled without auth. */
+  obsPasswordFile?: string;
+  /** Projects whose build results are exported. */
+  obsProjects?: string[];
+  /** Poll schedule and timeout; default 5s and 4s (the simulator answers at once). */
+  obsSchedule?: string;
+  obsTimeout?: string;
   resticRepository: string;
   resticPasswordFile: string;
   resticCacheDir: string;
@@ -25,7 +31,16 @@ export function demoConfig(s: DemoSetup): Record<string, unknown> {
   const config: Record<string, unknown> = {
     collectors: {
       obs: {
-        instances: [{ name: 'demo', url: s.obsUrl, username: 'monitor', password_file: s.obsPasswordFile, schedule: '5s', timeout: '4s' }],
+        instances: [
+          {
+            name: 'demo',
+            url: s.obsUrl,
+            ...(s.obsPasswordFile ? { username: 'monitor', password_file: s.obsPasswordFile } : {}),
+            ...(s.obsProjects?.length ? { projects: s.obsProjects } : {}),
+            schedule: s.obsSchedule ?? '5s',
+            timeout: s.obsTimeout ?? '4s',
+          },
+        ],
       },
       worker: {},
       swap: { smartctl: false },

@@ -14,6 +14,8 @@ import { generateAll } from '../src/generate.js';
 import { artifactGenerators } from '../src/generators.js';
 import { freePort, waitFor } from '../sim/net.js';
 import { startObsSimulator } from '../sim/obs/server.js';
+import { realObsUnavailable, startRealObs } from '../sim/real-obs/backend.js';
+import { createStatesProject } from '../sim/real-obs/states.js';
 import { generateWorkerStatus } from '../sim/obs/generator.js';
 import { startProcess, type ManagedProcess } from '../sim/processes.js';
 import { startAlertmanager, startPrometheus, startSmtpSink } from '../sim/stack.js';
@@ -124,10 +126,7 @@ async function main(): Promise<void> {
   const obsPasswordFile = secret('obs.pass', 'demo-obs-password');
   const resticPasswordFile = secret('restic.pass', 'demo-restic-password');
 
-  say('starting the simulated OBS (8 worker hosts, 4 instances each)...');
-  const status = generateWorkerStatus({ hosts: 8, instancesPerHost: 4, seed: 9, now: Math.floor(Date.now() / 1000) });
-  const obs = await startObsSimulator({ credentials: { username: 'monitor', password: 'demo-obs-password' }, workerStatus: status.xml });
-  stoppers.push({ name: 'simulated OBS', stop: () => obs.close() });
+  const obs = await startDemoObs(obsPasswordFile);
 
   say('creating a small restic repository...');
   const restic = await makeResticRepository(path.join(workDir, 'restic'), resticPasswordFile);
@@ -139,7 +138,9 @@ async function main(): Promise<void> {
   const withBlackbox = hasProgram('prometheus-blackbox-exporter');
   const setup: DemoSetup = {
     obsUrl: obs.url,
-    obsPasswordFile,
+    ...(obs.passwordFile ? { obsPasswordFile: obs.passwordFile } : {}),
+    ...(obs.projects.length ? { obsProjects: obs.projects } : {}),
+    ...obs.poll,
     resticRepository: restic.repository,
     resticPasswordFile,
     resticCacheDir: restic.cacheDir,
@@ -217,7 +218,7 @@ async function main(): Promise<void> {
   say(`  Prometheus     ${prometheus.url}  (targets: ${prometheus.url}/targets, alerts: ${prometheus.url}/alerts)`);
   say(`  Alertmanager   ${am.url}`);
   say(`  exporter       ${exporterUrl}/metrics  (status page: ${exporterUrl}/)`);
-  say(`  simulated OBS  ${obs.url}  (user monitor)`);
+  say(`  ${obs.label.padEnd(13)}  ${obs.url}  ${obs.note}`);
   if (setup.blackbox) say(`  blackbox       http://${setup.blackbox}`);
   say(`  SMTP sink      ${smtp.address}; alert emails land in ${mailDir}/N.eml`);
   say(`  config         ${configFile}`);
@@ -234,6 +235,40 @@ async function main(): Promise<void> {
       say(`mail: "${mail.subject}" to ${mail.to.join(', ')} → ${path.join(mailDir, `${seen}.eml`)}`);
     }
   }, 1000).unref();
+}
+
+/**
+ * The real OBS back end when obs-server is installed (and we are root), with a project whose
+ * jobs keep flowing; otherwise the simulated API with a generated farm.
+ */
+async function startDemoObs(
+  passwordFile: string,
+): Promise<{ url: string; label: string; note: string; passwordFile?: string; projects: string[]; poll: Pick<DemoSetup, 'obsSchedule' | 'obsTimeout'> }> {
+  const unavailable = realObsUnavailable();
+  if (unavailable === null) {
+    say('starting a real OBS back end (obs-server; schedulers x86_64, i586, aarch64; 2 x86_64 workers)...');
+    const real = await startRealObs({ archs: ['x86_64', 'i586', 'aarch64'], workers: 2, workerHost: 'demo-worker' });
+    stoppers.push({ name: 'real OBS back end', stop: () => real.stop() });
+    await createStatesProject(real, 'demo');
+    // Builds here fail within seconds: rebuild so that workers keep going from idle to building.
+    const timer = setInterval(() => {
+      for (const arch of ['x86_64', 'i586']) {
+        for (const pkg of ['hello', 'dep']) void real.rebuildWhenFailed('demo', pkg, arch).catch(() => undefined);
+      }
+    }, 20_000);
+    timer.unref();
+    stoppers.push({ name: 'rebuild timer', stop: async () => clearInterval(timer) });
+    return { url: real.url, label: 'real OBS', note: `(obs-server back end, srcserver, no auth; project demo; files in ${real.dir})`, projects: ['demo'],
+      // The srcserver forks per request: on a busy machine a poll (worker status + _result) takes seconds.
+      poll: { obsSchedule: '15s', obsTimeout: '14s' },
+    };
+  }
+  say(`using the simulated OBS: no real back end here (${unavailable})`);
+  say('starting the simulated OBS (8 worker hosts, 4 instances each)...');
+  const status = generateWorkerStatus({ hosts: 8, instancesPerHost: 4, seed: 9, now: Math.floor(Date.now() / 1000) });
+  const sim = await startObsSimulator({ credentials: { username: 'monitor', password: 'demo-obs-password' }, workerStatus: status.xml });
+  stoppers.push({ name: 'simulated OBS', stop: () => sim.close() });
+  return { url: sim.url, label: 'simulated OBS', note: '(user monitor)', passwordFile, projects: [], poll: {} };
 }
 
 main().catch((err: unknown) => {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite runs for real (Prometheus/promtool,
-# Alertmanager/amtool, restic, borg, virsh's test driver), only those missing.
+# Alertmanager/amtool, restic, borg, virsh's test driver, the OBS back end), only those missing.
 # Usage: scripts/install-test-deps.sh [--bench]   (--bench adds the peers the benchmark compares with)
 set -euo pipefail
 
@@ -17,6 +17,11 @@ declare -A needed=(
   [prometheus-blackbox-exporter]=prometheus-blackbox-exporter
   [openssl]=openssl
   [chromium]=chromium
+  # The real OBS back end and worker (their programs are not on PATH: checked by file below).
+  [/usr/lib/obs/server/bs_srcserver]=obs-server
+  [/usr/lib/obs/server/bs_worker]=obs-worker
+  [/etc/init.d/obsworker]=obs-worker
+  [dpkg-deb]=dpkg
 )
 if [[ "${1:-}" == "--bench" ]]; then
   needed[prometheus-node-exporter]=prometheus-node-exporter
@@ -25,7 +30,11 @@ fi
 
 missing=()
 for cmd in "${!needed[@]}"; do
-  command -v "$cmd" >/dev/null 2>&1 || missing+=("${needed[$cmd]}")
+  if [[ "$cmd" == /* ]]; then
+    [[ -e "$cmd" ]] || missing+=("${needed[$cmd]}")
+  else
+    command -v "$cmd" >/dev/null 2>&1 || missing+=("${needed[$cmd]}")
+  fi
 done
 [[ ${#missing[@]} -eq 0 ]] && exit 0
 

@@ -3,8 +3,13 @@
 
 const MiB = 1024 * 1024;
 
-/** The configuration files obsworker sources, in order (later ones override earlier ones). */
-export const DEFAULT_CONFIG_FILES = ['/etc/sysconfig/obs-server', '/etc/sysconfig/obs-worker', '/etc/buildhost.config'];
+/**
+ * The configuration files obsworker sources, in order (later ones override earlier ones): both
+ * packagings. openSUSE's init script reads /etc/sysconfig/obs-server; Debian's obs-worker reads
+ * /etc/default/obsworker (its init script's DEFAULTS=), then /etc/buildhost.config. A host has
+ * one of the two; missing files are skipped.
+ */
+export const DEFAULT_CONFIG_FILES = ['/etc/sysconfig/obs-server', '/etc/sysconfig/obs-worker', '/etc/default/obsworker', '/etc/buildhost.config'];
 export const DEFAULT_WORKER_DIRECTORY = '/var/cache/obs/worker';
 
 export class WorkerConfigError extends Error {

@@ -78,6 +78,19 @@ describe('npm run demo', () => {
       90_000,
     );
     expect(collectors).toEqual(['backup', 'obs', 'swap', 'vmhost', 'worker']);
+    // It says which OBS it polls; a real back end's project results reach Prometheus.
+    const obsKind = /(real|simulated) OBS\s+http:\/\/127\.0\.0\.1:\d+/.exec(out)?.[1];
+    expect(obsKind, out).toBeDefined();
+    if (obsKind === 'real') {
+      await waitFor(
+        async () => {
+          const body = (await (await fetch(`${prometheusUrl}/api/v1/query?query=${encodeURIComponent('headroom_obs_packages{project="demo",code="unresolvable"}')}`)).json()) as { data: { result: unknown[] } };
+          return body.data.result.length > 0 ? true : undefined;
+        },
+        'the real back end\'s project results in Prometheus',
+        60_000,
+      );
+    }
 
     for (const p of pids) expect(alive(p.pid), `${p.name} running before SIGINT`).toBe(true);
     child.kill('SIGINT');
