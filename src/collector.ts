@@ -48,6 +48,8 @@ export interface Collector {
   /** The catalog: every metric this collector may emit. Alerts and dashboards import it. */
   readonly metrics: readonly MetricDef[];
   readonly sources: readonly Source[];
+  /** Most series one source may return per refresh (the section's series_limit); runtime default when absent. */
+  seriesLimit?: number;
   /** Releases resources held across refreshes (worker threads, sockets). */
   close?(): Promise<void> | void;
 }

@@ -158,8 +158,10 @@ export class CollectorRuntime {
     for (const c of this.collectors) {
       const states = this.states.filter((s) => s.collector === c);
       for (const s of states) {
-        if (s.lastGood) out.push(...s.lastGood);
-        if (s.health && s.source.health) out.push(...this.healthSamples(s, s.health));
+        // A loop, not push(...spread): a spread passes every sample as an argument and
+        // overflows the stack once a source has ~120,000 series.
+        if (s.lastGood) for (const one of s.lastGood) out.push(one);
+        if (s.health && s.source.health) for (const one of this.healthSamples(s, s.health)) out.push(one);
       }
       out.push(...this.collectorHealth(c.name, states));
     }
@@ -244,6 +246,11 @@ export class CollectorRuntime {
         this.record(state, log, started, { error: `timed out after ${source.timeoutMs / 1000}s` });
         return;
       }
+      const limit = collector.seriesLimit ?? DEFAULT_SERIES_LIMIT;
+      if (Array.isArray(result) && result.length > limit) {
+        this.record(state, log, started, { error: seriesLimitError(result.length, limit) });
+        return;
+      }
       const problem = validateSamples(collector, result);
       if (problem) this.record(state, log, started, { error: `returned invalid samples: ${problem}` });
       else this.record(state, log, started, { samples: result as Sample[], notes });
@@ -310,6 +317,17 @@ export class CollectorRuntime {
     }
     return out;
   }
+}
+
+/**
+ * Series one source may return per refresh unless its collector section sets `series_limit`:
+ * like Prometheus' sample_limit, a source past it fails (keeping its last good data) instead of
+ * growing every scrape without bound. Ten times the largest real farm's worker-status output.
+ */
+export const DEFAULT_SERIES_LIMIT = 100_000;
+
+function seriesLimitError(count: number, limit: number): string {
+  return `returned ${count} series, over the series limit of ${limit} (series_limit in the collector's section)`;
 }
 
 export function errorMessage(err: unknown): string {

@@ -1,8 +1,8 @@
 // One Source per configured OBS instance: each polls its own API on its own schedule, and its
 // samples (all labelled obs=<name>) are its last good snapshot.
-import { readFile } from 'node:fs/promises';
 import type { CollectContext, Collector, Source, SourceHealth } from '../../src/collector.js';
 import { sample, type Sample } from '../../src/metrics.js';
+import { MAX_PEM_BYTES, readRegularFile, readSecretFile } from '../../src/safe-file.js';
 import type { ObsConfig, ObsInstanceConfig } from './config.js';
 import { ObsClient, ObsHttpError } from './http.js';
 import { obsLastSuccess, obsMetrics, obsUp } from './metrics.js';
@@ -104,14 +104,12 @@ export class ObsInstanceSource implements Source {
   private async readPassword(): Promise<string | null> {
     const file = this.config.password_file;
     if (file === undefined) return null;
-    let text: string;
+    let password: string;
     try {
-      text = await readFile(file, 'utf8');
+      password = await readSecretFile(file);
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code ?? 'error';
-      throw new Error(`OBS instance ${JSON.stringify(this.config.name)}: cannot read password_file ${file} (${code})`);
+      throw new Error(`OBS instance ${JSON.stringify(this.config.name)}: cannot read password_file: ${messageOf(err)}`);
     }
-    const password = text.replace(/\r?\n$/, '');
     if (password === '') throw new Error(`OBS instance ${JSON.stringify(this.config.name)}: password_file ${file} is empty`);
     return password;
   }
@@ -122,9 +120,9 @@ export class ObsInstanceSource implements Source {
     let ca: string | undefined;
     if (caFile !== undefined) {
       try {
-        ca = await readFile(caFile, 'utf8');
+        ca = (await readRegularFile(caFile, MAX_PEM_BYTES)).toString('utf8');
       } catch (err) {
-        throw new Error(`cannot read tls_config.ca_file ${caFile} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+        throw new Error(`cannot read tls_config.ca_file: ${messageOf(err)}`);
       }
     }
     this.client = new ObsClient({

@@ -1,6 +1,6 @@
 // The `collectors.obs` config section: one entry per OBS installation.
 import { z } from 'zod';
-import { duration, filePath, schedule, secretFile, section, size, type SchemaContext } from '../../src/config/fields.js';
+import { duration, filePath, schedule, secretFile, section, size, userName, type SchemaContext } from '../../src/config/fields.js';
 
 function apiUrl() {
   return z.string({ error: 'expected the OBS API URL, such as https://api.example.org' }).superRefine((text, ctx) => {
@@ -24,7 +24,7 @@ function apiUrl() {
 
 export function obsInstanceSchema(ctx: SchemaContext) {
   return section({
-    name: z.string().min(1, 'must not be empty'),
+    name: userName('an OBS instance'),
     url: apiUrl(),
     username: z.string().min(1, 'must not be empty').optional(),
     password_file: secretFile(ctx).optional(),
