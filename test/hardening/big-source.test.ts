@@ -47,6 +47,10 @@ function hostsIn(text: string): number {
   return hosts.size;
 }
 
+function successes(series: ReturnType<typeof parseMetricsText>): Record<string, number | undefined> {
+  return Object.fromEntries(COLLECTORS.map((c) => [c, valueOf(series, 'headroom_collector_success', { collector: c })]));
+}
+
 function everyCollectorOk(series: ReturnType<typeof parseMetricsText>, except: string[] = []): boolean {
   return COLLECTORS.filter((c) => !except.includes(c)).every((c) => valueOf(series, 'headroom_collector_success', { collector: c }) === 1);
 }
@@ -88,9 +92,9 @@ describe('one OBS instance with 125,000 worker hosts', () => {
       'the big farm on /metrics',
       180_000,
     );
-    expect(everyCollectorOk(m.series)).toBe(true);
+    expect(successes(m.series)).toEqual({ obs: 1, worker: 1, swap: 1, vmhost: 1, backup: 1 });
     expect(valueOf(m.series, 'headroom_obs_up', { obs: 'sim' })).toBe(1);
-  });
+  }, 240_000);
 
   it('past the default series limit fails clearly, keeps its last good data, and the others stay up', async () => {
     const m = await waitFor(
@@ -102,11 +106,11 @@ describe('one OBS instance with 125,000 worker hosts', () => {
       180_000,
     );
     expect(hostsIn(m.text)).toBe(SMALL_HOSTS); // the last good data, not the big document
-    expect(everyCollectorOk(m.series, ['obs'])).toBe(true);
+    expect(successes(m.series)).toEqual({ obs: 0, worker: 1, swap: 1, vmhost: 1, backup: 1 });
     const status = await (await fetch(`${defaults.url}/`)).text();
     expect(status).toMatch(/series limit of 100000/);
     expect(defaults.logs.some((l) => /series limit of 100000/.test(l))).toBe(true);
-  });
+  }, 240_000);
 });
 
 /** Server-side TCP sockets of `port` in /proc/net/tcp{,6}: remote port → [state, tx_queue bytes]. */
@@ -174,5 +178,5 @@ describe('clients that never read their reply', () => {
       (IDLE_TIMEOUT_SECONDS + 60) * 1000,
     );
     expect((await metrics(raised)).status).toBe(200);
-  });
+  }, 400_000);
 });
