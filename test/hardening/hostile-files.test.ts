@@ -131,7 +131,7 @@ describe('a secret file replaced by a FIFO or /dev/zero while serving', () => {
     passwordFile = path.join(estate.dir, 'obs.pass');
     exporter = await startExporterProcess([...estate.serveArgs]);
     await waitFor(async () => ((await (await fetch(`${exporter.url}/metrics`)).text()).includes('headroom_obs_up{obs="sim"} 1') ? true : undefined), 'OBS up', 60_000);
-  }, 120_000);
+  }, 240_000);
   afterAll(async () => {
     await exporter?.stop('SIGKILL');
     await estate?.close();
