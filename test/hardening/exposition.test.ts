@@ -71,7 +71,9 @@ describe('the exposition text format', () => {
         expect(r, `series ${i}`).toBeDefined();
         expect(r!.metric['name'] ?? '').toBe(name);
         const expected = VALUES[i]!;
-        const value = Number(r!.value[1]);
+        // Prometheus' API spells infinities the Go way; JavaScript's Number() does not read "+Inf".
+        const text = r!.value[1];
+        const value = text === '+Inf' ? Infinity : text === '-Inf' ? -Infinity : Number(text);
         if (Number.isNaN(expected)) expect(value).toBeNaN();
         else expect(value).toBe(expected);
       });
