@@ -127,7 +127,8 @@ describe('a secret file replaced by a FIFO or /dev/zero while serving', () => {
   let passwordFile: string;
 
   beforeAll(async () => {
-    estate = await buildEstate(path.join(dir, 'estate'), { scheduleSeconds: 1 });
+    // 200 OBS hosts: a /metrics page well over the 64 KiB that is gzipped on the thread pool.
+    estate = await buildEstate(path.join(dir, 'estate'), { scheduleSeconds: 1, obsHosts: 200 });
     passwordFile = path.join(estate.dir, 'obs.pass');
     exporter = await startExporterProcess([...estate.serveArgs]);
     await waitFor(async () => ((await (await fetch(`${exporter.url}/metrics`)).text()).includes('headroom_obs_up{obs="sim"} 1') ? true : undefined), 'OBS up', 60_000);
