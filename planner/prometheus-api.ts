@@ -1,6 +1,6 @@
 // The Prometheus HTTP API, as the planner uses it: range queries split to respect the
 // 11,000-points limit, with errors that say which server and which query failed.
-import { readFile } from 'node:fs/promises';
+import { readSecretFile } from '../src/safe-file.js';
 import type { Series, Window } from './series.js';
 import { splitRange } from './step.js';
 
@@ -57,10 +57,9 @@ export interface PrometheusAuth {
 
 /** The Authorization header for `auth`, reading its secret file now (never logged). */
 async function authorization(auth: PrometheusAuth | undefined): Promise<Record<string, string>> {
-  const read = async (file: string) => (await readFile(file, 'utf8')).replace(/\r?\n$/, '');
-  if (auth?.bearer_token_file) return { authorization: `Bearer ${await read(auth.bearer_token_file)}` };
+  if (auth?.bearer_token_file) return { authorization: `Bearer ${await readSecretFile(auth.bearer_token_file)}` };
   if (auth?.username && auth.password_file) {
-    return { authorization: `Basic ${Buffer.from(`${auth.username}:${await read(auth.password_file)}`).toString('base64')}` };
+    return { authorization: `Basic ${Buffer.from(`${auth.username}:${await readSecretFile(auth.password_file)}`).toString('base64')}` };
   }
   return {};
 }

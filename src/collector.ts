@@ -52,6 +52,8 @@ export interface Collector {
    */
   readonly constants: readonly Sample[];
   close(): Promise<void>;
+  /** Most series one source may return per refresh (the section's series_limit); runtime default when absent. */
+  seriesLimit?: number;
 }
 
 export interface CollectorDefinition {

@@ -1,5 +1,5 @@
 // The metric model every collector speaks: a catalog of definitions and snapshots of samples.
-// Collectors never touch prom-client; the runtime turns samples into exposition.
+// Collectors never touch the text format; src/exposition.ts turns samples into it.
 
 export type MetricType = 'gauge' | 'counter';
 

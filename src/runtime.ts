@@ -199,10 +199,10 @@ export class CollectorRuntime {
     const out: Sample[] = [];
     for (const c of this.collectors) {
       const states = this.states.filter((s) => s.collector === c);
-      out.push(...c.constants);
+      for (const one of c.constants) out.push(one);
       for (const s of states) {
-        if (s.lastGood) out.push(...s.lastGood);
-        if (s.health) out.push(...sourceHealthSamples(c.name, s.source.id, s.health));
+        if (s.lastGood) for (const one of s.lastGood) out.push(one);
+        if (s.health) for (const one of sourceHealthSamples(c.name, s.source.id, s.health)) out.push(one);
       }
       out.push(...this.collectorHealth(c.name, states.filter((s) => !s.source.optional)));
     }
@@ -287,6 +287,11 @@ export class CollectorRuntime {
         this.record(state, log, started, { error: `timed out after ${source.timeoutMs / 1000}s` });
         return;
       }
+      const limit = collector.seriesLimit ?? DEFAULT_SERIES_LIMIT;
+      if (Array.isArray(result) && result.length > limit) {
+        this.record(state, log, started, { error: seriesLimitError(result.length, limit) });
+        return;
+      }
       const problem = validateSamples(collector, result);
       if (problem) this.record(state, log, started, { error: `returned invalid samples: ${problem}` });
       else this.record(state, log, started, { samples: result as Sample[], notes });
@@ -348,6 +353,17 @@ function sourceHealthSamples(collector: string, source: string, health: SourceHe
   const out = [sample(sourceUp, labels, health.ok ? 1 : 0), sample(sourceLastAttempt, labels, health.lastAttemptSeconds)];
   if (health.lastSuccessSeconds !== null) out.push(sample(sourceLastSuccess, labels, health.lastSuccessSeconds));
   return out;
+}
+
+/**
+ * Series one source may return per refresh unless its collector section sets `series_limit`:
+ * like Prometheus' sample_limit, a source past it fails (keeping its last good data) instead of
+ * growing every scrape without bound. Ten times the largest real farm's worker-status output.
+ */
+export const DEFAULT_SERIES_LIMIT = 100_000;
+
+function seriesLimitError(count: number, limit: number): string {
+  return `returned ${count} series, over the series limit of ${limit} (series_limit in the collector's section)`;
 }
 
 /**

@@ -41,7 +41,10 @@ export async function selectCollectors(
       }
       section = defaultSectionConfig(m);
     }
-    collectors.push(m.create(section as never, { paths: env.paths, log }));
+    const collector = m.create(section as never, { paths: env.paths, log });
+    const seriesLimit = (section as { series_limit?: number }).series_limit;
+    if (seriesLimit !== undefined) collector.seriesLimit = seriesLimit;
+    collectors.push(collector);
   }
   return collectors;
 }
@@ -55,7 +58,16 @@ export interface ExporterOptions {
   web?: WebConfig;
   /** With --web.enable-lifecycle: what POST /-/reload does. */
   reload?: () => Promise<{ ok: true } | { ok: false; error: string }>;
+  /** Concurrent /metrics requests (--web.max-requests); default DEFAULT_MAX_REQUESTS, 0 = no limit. */
+  maxRequests?: number;
+  /** Idle connection timeout (--web.idle-timeout); default DEFAULT_IDLE_TIMEOUT_MS. */
+  idleTimeoutMs?: number;
 }
+
+/** node_exporter's --web.max-requests default. */
+export const DEFAULT_MAX_REQUESTS = 40;
+/** Longer than any sensible scrape timeout, so only dead or stalled clients are cut. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 120_000;
 
 /** A listening exporter whose collectors (and web users) can be replaced while it serves. */
 export interface RunningExporter {
@@ -87,6 +99,8 @@ export async function startExporter(opts: ExporterOptions): Promise<RunningExpor
     headers: () => web.headers,
     tls: web.tls,
     ...(opts.reload ? { reload: opts.reload } : {}),
+    maxRequests: opts.maxRequests ?? DEFAULT_MAX_REQUESTS,
+    idleTimeoutMs: opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
   });
   // No host: every interface, IPv6 and IPv4 where the kernel has IPv6, as Go's ":port" does.
   const url = await app.listen({ port: listen.port, host: listen.host ?? '::' }).catch((err: NodeJS.ErrnoException) => {

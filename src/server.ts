@@ -5,7 +5,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import type { Logger } from 'pino';
 import type { BasicAuth } from './basic-auth.js';
 import type { Exposition } from './exposition.js';
-import type { CollectorRuntime } from './runtime.js';
+import { errorMessage, type CollectorRuntime } from './runtime.js';
 import { selfSamples, version } from './self-metrics.js';
 import { renderStatusPage } from './status-page.js';
 import type { ClientAuthType, TlsSettings } from './web-config.js';
@@ -29,6 +29,10 @@ export interface ServerOptions {
   tls: TlsSettings | null;
   /** Set when --web.enable-lifecycle is given: POST /-/reload calls it. */
   reload?: () => Promise<{ ok: true } | { ok: false; error: string }>;
+  /** --web.max-requests: concurrent /metrics requests served; past it 503. 0 = no limit. */
+  maxRequests: number;
+  /** --web.idle-timeout: a connection with no traffic either way this long is closed (a client that never reads its reply, a half-sent request). */
+  idleTimeoutMs: number;
 }
 
 /** Leave Prometheus this much of its scrape timeout to receive the reply. */
@@ -47,7 +51,7 @@ interface ScrapeCycle {
   gzipped?: Promise<Buffer>;
 }
 
-const metricsRoute: FastifyPluginAsync<ServerOptions> = async (app, { current, telemetryPath }) => {
+const metricsRoute: FastifyPluginAsync<ServerOptions> = async (app, { current, telemetryPath, log, maxRequests }) => {
   // Concurrent scrapes (an HA pair of Prometheus, a curious admin) join the cycle in flight
   // instead of each rendering and compressing the same data: CPU and memory stay flat under load.
   let inFlight: ScrapeCycle | null = null;
@@ -55,9 +59,11 @@ const metricsRoute: FastifyPluginAsync<ServerOptions> = async (app, { current, t
     const state = current();
     if (inFlight && inFlight.state === state) return inFlight;
     const text = state.runtime.scrape(budgetMs).then((samples) => {
-      samples.push(...selfSamples());
+      for (const s of selfSamples()) samples.push(s);
       return state.exposition.render(samples);
     });
+    // Logged once per cycle, not per waiting request; the requests get a 500 naming the cause.
+    text.catch((err: unknown) => log.error({ err: errorMessage(err) }, 'rendering /metrics failed'));
     const made: ScrapeCycle = { state, text };
     inFlight = made;
     const done = () => {
@@ -67,9 +73,23 @@ const metricsRoute: FastifyPluginAsync<ServerOptions> = async (app, { current, t
     return made;
   };
 
+  // Like node_exporter's --web.max-requests: requests past the limit get 503 at once instead
+  // of each holding a reply (and its memory) while the scrapes queue up.
+  let active = 0;
   app.get(telemetryPath, async (req, reply) => {
+    if (maxRequests > 0 && active >= maxRequests) {
+      return reply.code(503).type('text/plain; charset=utf-8').send(`too many concurrent requests (--web.max-requests ${maxRequests})\n`);
+    }
+    active++;
+    // 'close' fires once whatever happens to the reply: sent, failed, or the client went away.
+    reply.raw.once('close', () => active--);
     const made = cycle(scrapeBudgetMs(req.headers['x-prometheus-scrape-timeout-seconds']));
-    const body = await made.text;
+    let body: string;
+    try {
+      body = await made.text;
+    } catch (err) {
+      return reply.code(500).type('text/plain; charset=utf-8').send(`rendering metrics failed: ${errorMessage(err)}\n`);
+    }
     reply.header('content-type', made.state.exposition.contentType);
     reply.header('vary', 'accept-encoding');
     if (/\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) {
@@ -111,6 +131,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const tls = options.tls;
   const app = Fastify({
     loggerInstance: options.log as FastifyBaseLogger,
+    // Without these a client that never reads its reply, or never finishes its request, holds
+    // its connection (and the reply's memory) for ever.
+    connectionTimeout: options.idleTimeoutMs,
+    requestTimeout: options.idleTimeoutMs,
     // A log line per scrape is noise; failures are logged by the runtime where they happen.
     logController: new LogController({ disableRequestLogging: true }),
     ...(tls

@@ -1,10 +1,10 @@
 // --web.config.file in the Prometheus exporter-toolkit format: TLS (optionally mutual) and
 // basic auth with bcrypt hashes, so existing web config files work unchanged.
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { filePath, section } from './config/fields.js';
 import { readYamlFile } from './config/load.js';
+import { MAX_PEM_BYTES, readRegularFileSync, UnreadableFileError } from './safe-file.js';
 
 export const clientAuthTypes = [
   'NoClientCert',
@@ -74,10 +74,10 @@ export const noWebConfig: WebConfig = { tls: null, users: new Map(), headers: {}
 
 function readPem(configFile: string, key: string, file: string): Buffer {
   try {
-    return readFileSync(file);
+    return readRegularFileSync(file, MAX_PEM_BYTES);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new WebConfigFileError(configFile, `tls_server_config.${key}: cannot read ${file}: ${code === 'ENOENT' ? 'does not exist' : code ?? String(err)}`);
+    if (!(err instanceof UnreadableFileError)) throw err;
+    throw new WebConfigFileError(configFile, `tls_server_config.${key}: cannot read ${file}: ${err.reason}`);
   }
 }
 

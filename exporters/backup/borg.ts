@@ -1,9 +1,9 @@
 // Reads a borg repository's archive list: `borg list --json --bypass-lock`, which reads only
 // the manifest and never waits for (or takes) the lock a running `borg create` holds.
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { rootPath } from '../../src/paths.js';
+import { MAX_SECRET_BYTES, readRegularFile, UnreadableFileError } from '../../src/safe-file.js';
 import type { BackupSummary } from './backup-summary.js';
 import { parseBorgInfoOriginalSize, parseBorgList } from './borg-json.js';
 import { isLocalRepository, type BorgTarget } from './config.js';
@@ -21,9 +21,10 @@ export function borgRepository(t: BorgTarget, ctx: Pick<ReadContext, 'paths'>): 
 /** borg's own passphrase handling strips trailing newlines the same way (BORG_PASSPHRASE_FD). */
 async function readPassphrase(file: string, what: string): Promise<string> {
   try {
-    return (await readFile(file, 'utf8')).replace(/\n+$/, '');
+    return (await readRegularFile(file, MAX_SECRET_BYTES)).toString('utf8').replace(/\n+$/, '');
   } catch (err) {
-    throw new BackupReadError(`${what}: cannot read passphrase file ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    if (!(err instanceof UnreadableFileError)) throw err;
+    throw new BackupReadError(`${what}: cannot read passphrase file: ${err.message}`);
   }
 }
 

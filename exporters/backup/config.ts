@@ -1,7 +1,7 @@
 // The `collectors.backup` section: a list of targets, each read on its own schedule.
 import path from 'node:path';
 import { z } from 'zod';
-import { duration, filePath, secretFile, section, type SchemaContext } from '../../src/config/fields.js';
+import { duration, filePath, secretFile, section, userName, type SchemaContext } from '../../src/config/fields.js';
 import { scheduleAndTimeout } from '../../src/config/timing.js';
 
 export const backupKinds = ['restic', 'borg', 'files', 'git'] as const;
@@ -15,10 +15,7 @@ export type BackupKind = (typeof backupKinds)[number];
  */
 export const backupTiming = scheduleAndTimeout({ schedule: '15m', timeoutMs: 2 * 60_000 });
 
-// Label values and log fields: keep them plain.
-const targetName = z
-  .string({ error: 'expected a target name' })
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, 'a target name uses letters, digits, and . _ : - (it becomes the target label)');
+const targetName = userName('a target');
 
 /**
  * A repository: a local path (resolved from the config file's directory, as other paths are)

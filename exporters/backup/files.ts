@@ -19,12 +19,23 @@ export async function readFiles(t: FilesTarget, ctx: ReadContext): Promise<Backu
     const code = (err as NodeJS.ErrnoException).code;
     throw new BackupReadError(`files ${pattern}: directory ${base} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code})`}`);
   }
-  const matches = await glob(below, { cwd: base, absolute: true, onlyFiles: true, dot: true, expandDirectories: false, followSymbolicLinks: true });
+  // The signal stops the directory walk and the stat loop alike: a timed-out refresh must not
+  // go on stat-ing a huge tree in the background.
+  const matches = await glob(below, {
+    cwd: base,
+    absolute: true,
+    onlyFiles: true,
+    dot: true,
+    expandDirectories: false,
+    followSymbolicLinks: true,
+    signal: ctx.signal,
+  });
   ctx.signal.throwIfAborted();
 
   let newest: { mtimeSeconds: number; size: number } | null = null;
   let count = 0;
   for (const file of matches) {
+    ctx.signal.throwIfAborted();
     let info;
     try {
       info = await stat(file);

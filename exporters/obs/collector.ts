@@ -1,10 +1,10 @@
 // One Source per configured OBS instance: each polls its own API on its own schedule, and its
 // samples (all labelled obs=<name>) are its last good snapshot.
-import { readFile } from 'node:fs/promises';
 import { defineCollector, type CollectContext, type Collector, type Source } from '../../src/collector.js';
 import { errorMessage } from '../../src/errors.js';
 import type { Sample } from '../../src/metrics.js';
 import type { Schedule } from '../../src/schedule.js';
+import { MAX_PEM_BYTES, readRegularFile, readSecretFile } from '../../src/safe-file.js';
 import { obsTiming, type ObsConfig, type ObsInstanceConfig } from './config.js';
 import { ObsClient, ObsHttpError } from './http.js';
 import { obsMetrics } from './metrics.js';
@@ -98,14 +98,12 @@ export class ObsInstanceSource implements Source {
   private async readPassword(): Promise<string | null> {
     const file = this.config.password_file;
     if (file === undefined) return null;
-    let text: string;
+    let password: string;
     try {
-      text = await readFile(file, 'utf8');
+      password = await readSecretFile(file);
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code ?? 'error';
-      throw new Error(`OBS instance ${JSON.stringify(this.config.name)}: cannot read password_file ${file} (${code})`);
+      throw new Error(`OBS instance ${JSON.stringify(this.config.name)}: cannot read password_file: ${errorMessage(err)}`);
     }
-    const password = text.replace(/\r?\n$/, '');
     if (password === '') throw new Error(`OBS instance ${JSON.stringify(this.config.name)}: password_file ${file} is empty`);
     return password;
   }
@@ -116,9 +114,9 @@ export class ObsInstanceSource implements Source {
     let ca: string | undefined;
     if (caFile !== undefined) {
       try {
-        ca = await readFile(caFile, 'utf8');
+        ca = (await readRegularFile(caFile, MAX_PEM_BYTES)).toString('utf8');
       } catch (err) {
-        throw new Error(`cannot read tls_config.ca_file ${caFile} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+        throw new Error(`cannot read tls_config.ca_file: ${errorMessage(err)}`);
       }
     }
     this.client = new ObsClient({

@@ -1,6 +1,6 @@
 // The `collectors.obs` config section: one entry per OBS installation.
 import { z } from 'zod';
-import { filePath, secretFile, section, size, type SchemaContext } from '../../src/config/fields.js';
+import { filePath, secretFile, section, size, userName, type SchemaContext } from '../../src/config/fields.js';
 import { scheduleAndTimeout } from '../../src/config/timing.js';
 
 /** Every 30s, each poll cut off after 10s (or the schedule's interval, when shorter). */
@@ -28,7 +28,7 @@ function apiUrl() {
 
 export function obsInstanceSchema(ctx: SchemaContext) {
   return section({
-    name: z.string().min(1, 'must not be empty'),
+    name: userName('an OBS instance'),
     url: apiUrl(),
     username: z.string().min(1, 'must not be empty').optional(),
     password_file: secretFile(ctx).optional(),

@@ -3,6 +3,7 @@
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { MAX_SECRET_BYTES, regularFileProblem } from '../safe-file.js';
 import { parseSchedule, type Schedule } from '../schedule.js';
 import { parseDuration, parseSize } from '../units.js';
 import { suggestKey } from './suggest.js';
@@ -71,23 +72,40 @@ export function schedule() {
   });
 }
 
+// One rule for every name a user gives a thing that becomes a label value: plain ASCII, so
+// lookalike letters, control characters and right-to-left overrides can never make two names
+// that read the same, or a log line that reads differently from what it holds.
+const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/;
+const MAX_NAME_LENGTH = 128;
+
+/** The name of an OBS instance, a backup target...: `what` says which, in the messages. */
+export function userName(what: string) {
+  return z
+    .string({ error: `expected ${what} name` })
+    .max(MAX_NAME_LENGTH, `${what} name is longer than ${MAX_NAME_LENGTH} characters`)
+    .regex(NAME_RE, `${what} name uses ASCII letters, digits, and . _ : -, starting with a letter or digit (it becomes a label value)`);
+}
+
 /** A path, resolved from the config file's directory. */
 export function filePath(ctx: SchemaContext) {
   return z.string().min(1, 'must not be empty').transform((p) => path.resolve(ctx.baseDir, p));
 }
 
 /**
- * A file holding a secret (password, passphrase). It must be readable now, so a typo fails at
- * startup rather than at the first poll; its content is read only when used, and never logged.
+ * A file holding a secret (password, passphrase). It must be a readable regular file within
+ * the secret size cap now, so a typo, a FIFO or a device fails at startup (and in check-config)
+ * rather than at the first poll; its content is read only when used, and never logged.
  */
 export function secretFile(ctx: SchemaContext) {
   return filePath(ctx).superRefine((p, issue) => {
-    try {
-      accessSync(p, constants.R_OK);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code ?? 'error';
-      const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'is not readable' : code;
-      issue.addIssue({ code: 'custom', message: `secret file ${p} ${why}` });
+    let why = regularFileProblem(p, MAX_SECRET_BYTES);
+    if (!why) {
+      try {
+        accessSync(p, constants.R_OK);
+      } catch {
+        why = 'is not readable';
+      }
     }
+    if (why) issue.addIssue({ code: 'custom', message: `secret file ${p} ${why}` });
   });
 }

@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LineCounter, isMap, isNode, isScalar, parseDocument } from 'yaml';
 import { z } from 'zod';
 import type { CollectorModule } from '../collector-module.js';
+import { MAX_CONFIG_BYTES, readRegularFileSync, UnreadableFileError } from '../safe-file.js';
 import { section, type SchemaContext } from './fields.js';
 
 export interface HeadroomConfig {
@@ -33,7 +33,11 @@ export class ConfigError extends Error {
 export function rootSchema(modules: readonly CollectorModule[], sections: readonly ConfigSection[], ctx: SchemaContext) {
   const collectorShape: Record<string, z.ZodType> = {};
   for (const m of modules) {
-    const sectionSchema = m.configSchema(ctx).extend({ enabled: z.boolean().default(true) });
+    const sectionSchema = m.configSchema(ctx).extend({
+      enabled: z.boolean().default(true),
+      // Absent: the runtime's DEFAULT_SERIES_LIMIT (not filled in here, so defaults stay in one place).
+      series_limit: z.number().int('must be a whole number').min(1, 'must be at least 1').optional(),
+    });
     // `worker:` with nothing under it means "enabled, all defaults".
     collectorShape[m.name] = z.preprocess((v) => (v === null ? {} : v), sectionSchema).optional();
   }
@@ -57,11 +61,10 @@ function formatPath(p: readonly PropertyKey[]): string {
 export function readYamlFile<S extends z.ZodType>(file: string, schema: S): z.output<S> {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readRegularFileSync(file, MAX_CONFIG_BYTES).toString('utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'file does not exist' : code === 'EACCES' ? 'file is not readable' : String(err);
-    throw new ConfigError(file, [`${file}: ${why}`]);
+    if (err instanceof UnreadableFileError) throw new ConfigError(file, [`${file}: file ${err.reason}`]);
+    throw err;
   }
 
   const lineCounter = new LineCounter();
@@ -75,7 +78,13 @@ export function readYamlFile<S extends z.ZodType>(file: string, schema: S): z.ou
       }),
     );
   }
-  const raw: unknown = doc.toJS() ?? {};
+  let raw: unknown;
+  try {
+    // The yaml library caps alias expansion (a "billion laughs" document) by throwing.
+    raw = doc.toJS() ?? {};
+  } catch (err) {
+    throw new ConfigError(file, [`${file}: YAML cannot be expanded: ${err instanceof Error ? err.message : String(err)}`]);
+  }
   const result = schema.safeParse(raw);
   if (!result.success) {
     const where = (p: readonly PropertyKey[]) => {

@@ -101,7 +101,7 @@ describe('config loader', () => {
     const file2 = configFile('collectors:\n  fake:\n    url: https://x.example\n    intervall: 30s\n    max_size: lots\n  othr: {}\n');
     expect(problemsOf(file2)).toEqual([
       `${file2}:5:15: collectors.fake.max_size: "lots" is not a size (use 16MiB, 600TB, or a number of bytes)`,
-      `${file2}:4:5: collectors.fake.intervall: unknown key "intervall" (did you mean "interval"?); allowed keys: url, interval, schedule, max_size, password_file, targets, enabled`,
+      `${file2}:4:5: collectors.fake.intervall: unknown key "intervall" (did you mean "interval"?); allowed keys: url, interval, schedule, max_size, password_file, targets, enabled, series_limit`,
       `${file2}:6:3: collectors.othr: unknown key "othr" (did you mean "other"?); allowed keys: fake, other`,
     ]);
   });
@@ -123,8 +123,8 @@ describe('config loader', () => {
     const file = configFile('collectors:\n  fake:\n    url: https://x.example\n    password_file: /nonexistent/obs.pass\n');
     expect(problemsOf(file)).toEqual([`${file}:4:20: collectors.fake.password_file: secret file /nonexistent/obs.pass does not exist`]);
     const dirAsSecret = configFile(`collectors:\n  fake:\n    url: https://x.example\n    password_file: ${dir}\n`);
-    // A directory is readable by access(2) but is no secret file: caught when read, not here.
-    expect(() => loadConfig(dirAsSecret, [fakeModule])).not.toThrow();
+    // A directory is readable by access(2) but is no secret file: only regular files are.
+    expect(problemsOf(dirAsSecret)).toEqual([`${dirAsSecret}:4:20: collectors.fake.password_file: secret file ${dir} is a directory, not a regular file`]);
   });
 
   it('rejects an unreadable secret file when not root', () => {

@@ -60,6 +60,6 @@ describe('OBS over HTTPS', () => {
   it('fails clearly when the CA file cannot be read', async () => {
     const r = await poll({ ca_file: 'missing-ca.pem' });
     expect(r.up).toBe(0);
-    expect(r.error).toMatch(/cannot read tls_config\.ca_file .*missing-ca\.pem \(ENOENT\)/);
+    expect(r.error).toMatch(/cannot read tls_config\.ca_file: .*missing-ca\.pem does not exist/);
   });
 });
