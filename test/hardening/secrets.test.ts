@@ -67,7 +67,7 @@ afterAll(async () => {
 beforeAll(async () => {
   dir = tempDir('headroom-hardening-secrets-');
   estate = await buildEstate(dir, {
-    scheduleSeconds: 1,
+    scheduleSeconds: 2, // a 2s timeout, as before: timeouts must fit the schedule
     backupScheduleSeconds: 2,
     secrets: { obsPassword: OBS_PASSWORD, resticPassword: RESTIC_PASSWORD, borgPassphrase: BORG_PASSPHRASE },
   });
