@@ -2,7 +2,7 @@
 // that is fresh enough. Every value is refreshed in the background, each target on its own
 // schedule (reading a repository can take minutes); the scrape serves the last snapshot and
 // headroom_backup_check_timestamp_seconds{target} says when the target was last read.
-import { gauge } from '../../src/metrics.js';
+import { gauge, type MetricDef } from '../../src/metrics.js';
 
 const BG = 'Refreshed in the background on the target\'s own schedule; kept from the last good read when a read fails.';
 
@@ -42,4 +42,48 @@ export const checkTimestamp = gauge(
   ['target'],
 );
 
-export const backupMetrics = [lastSuccess, maxAge, snapshots, newestSize, repositoryLocks, checkSuccess, checkTimestamp] as const;
+/** The series of one slow test of a target (integrity check, restore test): same shape for both. */
+export interface PeriodicTestMetrics {
+  readonly success: MetricDef;
+  readonly lastRun: MetricDef;
+  readonly duration: MetricDef;
+  readonly skipped: MetricDef;
+  readonly interval: MetricDef;
+}
+
+function periodicTestMetrics(prefix: string, what: string): PeriodicTestMetrics {
+  return {
+    success: gauge(`${prefix}_success`, `1 if the last ${what} that ran passed, 0 if it found damage or could not run (the reason is logged). Skipped attempts do not change it.`, ['target']),
+    lastRun: gauge(`${prefix}_last_run_timestamp_seconds`, `Unix time when the last ${what} that ran (passed or failed, not skipped) finished; absent until one has run since the exporter started.`, ['target']),
+    duration: gauge(`${prefix}_duration_seconds`, `How long the last ${what} that ran took, in seconds.`, ['target']),
+    skipped: gauge(`${prefix}_skipped`, `1 if the latest attempt of the ${what} was skipped because the repository was locked or changed by a backup, prune or other run while it was tested (retried with back-off), 0 otherwise.`, ['target']),
+    interval: gauge(`${prefix}_interval_seconds`, `The configured interval of the ${what} (every), in seconds: it is overdue when the last run is older than twice this.`, ['target']),
+  };
+}
+
+export const integrityCheck = periodicTestMetrics('headroom_backup_integrity_check', 'integrity check (restic check, borg check, git fsck)');
+export const restoreTest = periodicTestMetrics('headroom_backup_restore_test', 'restore test (restore of the configured path from the newest backup, compared with what the backup lists)');
+export const restoredBytes = gauge(
+  'headroom_backup_restore_test_restored_bytes',
+  'Bytes of regular files the last restore test that ran restored (and compared).',
+  ['target'],
+);
+export const covers = gauge(
+  'headroom_backup_covers',
+  'Static, from the target\'s covers: 1 for every estate host (kind="host"), libvirt domain (kind="vm") and estate service (kind="service") the target backs up. The coverage rules list the estate\'s hosts, services and the VMs the vmhost collectors see that no target covers.',
+  ['target', 'kind', 'name'],
+);
+
+export const backupMetrics = [
+  lastSuccess,
+  maxAge,
+  snapshots,
+  newestSize,
+  repositoryLocks,
+  checkSuccess,
+  checkTimestamp,
+  ...Object.values(integrityCheck),
+  ...Object.values(restoreTest),
+  restoredBytes,
+  covers,
+] as const;
