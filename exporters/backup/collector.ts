@@ -7,7 +7,11 @@ import { readBorg, borgRepository } from './borg.js';
 import type { BackupConfig, BackupTarget } from './config.js';
 import { readFiles } from './files.js';
 import { readGit } from './git.js';
-import { backupMetrics, checkSuccess, checkTimestamp, lastSuccess, maxAge, newestSize, repositoryLocks, snapshots } from './metrics.js';
+import { coverageSource } from './coverage.js';
+import { runIntegrityCheck } from './integrity-check.js';
+import { periodicTestSource } from './periodic-source.js';
+import { runRestoreTest } from './restore-test.js';
+import { backupMetrics, integrityCheck, restoreTest, checkSuccess, checkTimestamp, lastSuccess, maxAge, newestSize, repositoryLocks, snapshots } from './metrics.js';
 import type { ReadContext } from './read-context.js';
 import { readRestic, resticRepository } from './restic.js';
 import { PerKeySerialiser } from './serialise.js';
@@ -55,8 +59,27 @@ export function healthSamples(t: BackupTarget, h: SourceHealth): Sample[] {
 // running when the new one starts on the same repository.
 const serialiser = new PerKeySerialiser();
 
+// Slow tests (checks, restores) queue behind each other, not behind the quick metadata reads:
+// those are lock-free and must not miss their deadline while a check runs for an hour.
+const testSerialiser = new PerKeySerialiser();
+
+function slowTestSources(t: BackupTarget): Source[] {
+  // The configured repository names it well enough: tests of one target config share it.
+  const key = t.kind === 'restic' || t.kind === 'borg' ? t.repository : null;
+  const out: Source[] = [];
+  if ((t.kind === 'restic' || t.kind === 'borg' || t.kind === 'git') && t.integrity_check) {
+    const c = t.integrity_check;
+    out.push(periodicTestSource(t, { name: 'integrity-check', metrics: integrityCheck, everyMs: c.every, timeoutMs: c.timeout, run: (ctx) => runIntegrityCheck(t, ctx) }, key, testSerialiser));
+  }
+  if ((t.kind === 'restic' || t.kind === 'borg') && t.restore_test) {
+    const r = t.restore_test;
+    out.push(periodicTestSource(t, { name: 'restore-test', metrics: restoreTest, everyMs: r.every, timeoutMs: r.timeout, run: (ctx) => runRestoreTest(t, ctx) }, key, testSerialiser));
+  }
+  return out;
+}
+
 export function createBackupCollector(config: BackupConfig): Collector {
-  const sources = config.targets.map(
+  const reads = config.targets.map(
     (t): Source => ({
       id: t.name,
       schedule: t.schedule,
@@ -70,5 +93,7 @@ export function createBackupCollector(config: BackupConfig): Collector {
       health: (h) => healthSamples(t, h),
     }),
   );
+  const coverage = coverageSource(config.targets);
+  const sources = [...reads, ...config.targets.flatMap(slowTestSources), ...(coverage ? [coverage] : [])];
   return { name: 'backup', metrics: backupMetrics, sources };
 }
