@@ -46,7 +46,7 @@ export function parseResticLs(text: string, root: string): ListedFile[] {
     .map((n) => ({ path: stripSlashes(n.path as string), size: sizeOf(n.size, `restic ls node ${String(n.path)}`) }));
 }
 
-/** Regular files in `borg list --json-lines --format {sha256}` output (type "-"). */
+/** Regular files in `borg list --json-lines --format {size}{sha256}` output (type "-"; the format's keys are added to each line). */
 export function parseBorgListLines(text: string, root: string): ListedFile[] {
   return jsonLines(text, 'borg list')
     .filter((n) => n.type === '-' && typeof n.path === 'string' && isWithin(stripSlashes(n.path), root))

@@ -98,7 +98,7 @@ async function restoreBorg(t: BorgTarget, settings: RestoreSettings, ctx: ReadCo
   const newest = list.reduce((a, b) => (b.timeSeconds > a.timeSeconds ? b : a));
   const archive = `${repository}::${newest.name}`;
   const root = stripSlashes(settings.path);
-  const listedOut = await call(['list', '--json-lines', '--format', '{sha256}', '--bypass-lock', archive, root], `borg list of ${archive}`);
+  const listedOut = await call(['list', '--json-lines', '--format', '{size}{sha256}', '--bypass-lock', archive, root], `borg list of ${archive}`);
   const listed = parsed('borg list', () => parseBorgListLines(listedOut.stdout, root));
   // borg extracts into its working directory: the private temporary one.
   return restoreAndCompare(settings, listed, (dir) => call(['extract', '--bypass-lock', archive, root], `borg extract of ${archive}`, { cwd: dir }));
