@@ -37,7 +37,7 @@ export const RECORDED_BACKUP_AGE = 'target:headroom_backup_age:seconds';
 export const RECORDED_BACKUP_AGE_OVER_MAX_AGE = 'target:headroom_backup_age_over_max_age:ratio';
 
 /** Newest backup's size over the median size of the last 8 days (below 1: smaller than usual). Labels: target. */
-export const RECORDED_BACKUP_SIZE_OVER_MEDIAN = 'target:headroom_backup_newest_size_over_8d_median:ratio';
+export const RECORDED_BACKUP_SIZE_OVER_MEDIAN = 'target:headroom_backup_newest_size_over_median:ratio';
 /** 1 per estate host (instance of the headroom scrape job) that no backup target covers. Labels: instance. */
 export const RECORDED_BACKUP_UNCOVERED_HOSTS = 'instance:headroom_backup_uncovered_hosts:count';
 /** 1 per libvirt domain the vmhost collectors see that no backup target covers. Labels: domain, instance (its VM host). */
