@@ -1,7 +1,6 @@
 // borg check, borg restore test and git fsck against real repositories: clean passes, a
 // corrupted segment / object fails, and a borg repository locked by a running `borg create`
 // is left alone (the create finishes; its lock was never broken).
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +8,7 @@ import { waitFor } from '../support/net.js';
 import { runTool } from '../support/programs.js';
 import { tempDir } from '../support/tmp.js';
 import { backupHarness } from './harness.js';
-import { copyRepository, corruptMiddle, filesUnder, finishHolder, startHolder, totalSize } from './slow-tests-support.js';
+import { copyRepository, corruptMiddle, filesUnder, finishHolder, startHolder, totalSize, writeBackedUpTree } from './slow-tests-support.js';
 
 const dir = tempDir('headroom-borg-check-');
 const repo = path.join(dir, 'repo');
@@ -25,10 +24,7 @@ function borg(args: string[], cwd?: string) {
 }
 
 beforeAll(() => {
-  mkdirSync(path.join(data, 'etc', 'ssh'), { recursive: true });
-  writeFileSync(path.join(data, 'etc', 'hostname'), 'wiki1\n');
-  writeFileSync(path.join(data, 'etc', 'ssh', 'sshd_config'), 'PasswordAuthentication no\n'.repeat(50));
-  writeFileSync(path.join(data, 'dump.bin'), randomBytes(400_000));
+  writeBackedUpTree(data, 'wiki1');
   writeFileSync(passFile, `${PASSPHRASE}\n`);
   borg(['init', '-e', 'repokey', repo]);
   // Relative paths: the archive holds data/etc/..., as `borg create` run from the backup's root would.

@@ -1,7 +1,6 @@
 // restic integrity check and restore test against real repositories: a clean one passes, a
 // corrupted pack fails both, a corrupted snapshot file (which the metadata read silently
 // undercounts) fails the check, and a repository locked by a running backup is left alone.
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +8,7 @@ import { waitFor } from '../support/net.js';
 import { runTool } from '../support/programs.js';
 import { tempDir } from '../support/tmp.js';
 import { backupHarness } from './harness.js';
-import { copyRepository, corruptMiddle, filesUnder, finishHolder, startHolder, totalSize } from './slow-tests-support.js';
+import { copyRepository, corruptMiddle, filesUnder, finishHolder, startHolder, totalSize, writeBackedUpTree } from './slow-tests-support.js';
 
 const dir = tempDir('headroom-restic-check-');
 const repo = path.join(dir, 'repo');
@@ -24,10 +23,7 @@ function restic(repository: string, args: string[]) {
 }
 
 beforeAll(() => {
-  mkdirSync(path.join(data, 'etc', 'ssh'), { recursive: true });
-  writeFileSync(path.join(data, 'etc', 'hostname'), 'bugzilla1\n');
-  writeFileSync(path.join(data, 'etc', 'ssh', 'sshd_config'), 'PermitRootLogin no\n'.repeat(40));
-  writeFileSync(path.join(data, 'dump.bin'), randomBytes(400_000));
+  writeBackedUpTree(data, 'bugzilla1');
   writeFileSync(passFile, 'check-secret\n');
   restic(repo, ['init']);
   restic(repo, ['backup', data]);

@@ -2,7 +2,8 @@
 // byte corruption in place, a tool kept running (a backup reading a stdin that stays open), and
 // what a directory tree holds, measured with node:fs (independently of the code under test).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, closeSync, cpSync, openSync, readdirSync, statSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, closeSync, cpSync, mkdirSync, openSync, readdirSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll } from 'vitest';
 
@@ -46,4 +47,12 @@ export function finishHolder(child: ChildProcess): Promise<number | null> {
     child.on('exit', (code) => resolve(code));
     child.stdin!.end('the rest of the backup\n');
   });
+}
+
+/** The tree the tests back up: a small etc/ to restore, and a dump large enough to span packs/chunks. */
+export function writeBackedUpTree(data: string, hostname: string): void {
+  mkdirSync(path.join(data, 'etc', 'ssh'), { recursive: true });
+  writeFileSync(path.join(data, 'etc', 'hostname'), `${hostname}\n`);
+  writeFileSync(path.join(data, 'etc', 'ssh', 'sshd_config'), 'PermitRootLogin no\n'.repeat(40));
+  writeFileSync(path.join(data, 'dump.bin'), randomBytes(400_000));
 }
