@@ -5,6 +5,9 @@ import {
   lastSuccess as backupLastSuccess,
   maxAge as backupMaxAge,
   repositoryLocks as backupRepositoryLocks,
+  integrityCheck as backupIntegrityCheck,
+  restoreTest as backupRestoreTest,
+  type PeriodicTestMetrics,
 } from '../exporters/backup/metrics.js';
 import {
   obsDaemonState,
@@ -21,6 +24,9 @@ import { formatBytes } from '../src/units.js';
 import { type AlertName, type AlertsConfig, asSourceMatchers, runbookUrl, seconds, select } from './config.js';
 import {
   RECORDED_BACKUP_AGE,
+  RECORDED_BACKUP_SIZE_OVER_MEDIAN,
+  RECORDED_BACKUP_UNCOVERED_HOSTS,
+  RECORDED_BACKUP_UNCOVERED_VMS,
   RECORDED_OBS_JOBS_WAITING,
   RECORDED_OBS_WORKERS_BY_STATE,
   RECORDED_OBS_WORKERS_UNAVAILABLE_RATIO,
@@ -290,8 +296,73 @@ function backupAlerts(cfg: AlertsConfig): RuleGroup {
       description:
         'The repository of backup target {{ $labels.target }} on {{ $labels.instance }} has held {{ $value }} lock(s) for hours: a crashed backup or prune left it, and the next backups will fail on it.',
     },
+    ...slowTestAlerts(cfg, backupIntegrityCheck, {
+      failing: 'BackupIntegrityCheckFailing',
+      overdue: 'BackupIntegrityCheckOverdue',
+      what: 'integrity check',
+      damage: 'the repository may be damaged: the newest backups may not be restorable',
+    }),
+    ...slowTestAlerts(cfg, backupRestoreTest, {
+      failing: 'BackupRestoreTestFailing',
+      overdue: 'BackupRestoreTestOverdue',
+      what: 'restore test',
+      damage: 'the configured path could not be restored from the newest backup as the backup lists it',
+    }),
+    {
+      name: 'BackupHostsUncovered',
+      severity: 'warning',
+      expr: RECORDED_BACKUP_UNCOVERED_HOSTS,
+      summary: 'A host of the estate is covered by no backup target.',
+      description: 'Host {{ $labels.instance }} is in the estate but no backup target lists it in covers.hosts: nothing says it is backed up.',
+    },
+    {
+      name: 'BackupVMsUncovered',
+      severity: 'warning',
+      expr: RECORDED_BACKUP_UNCOVERED_VMS,
+      summary: 'A VM is covered by no backup target.',
+      description: 'VM {{ $labels.domain }} on {{ $labels.instance }} is covered by no backup target (covers.vms): nothing says it is backed up.',
+    },
+    {
+      name: 'BackupShrunk',
+      severity: 'warning',
+      expr: `${RECORDED_BACKUP_SIZE_OVER_MEDIAN} < ${cfg.thresholds.backupShrunkRatio}`,
+      summary: 'The newest backup is much smaller than the usual ones.',
+      description:
+        'The newest backup of target {{ $labels.target }} on {{ $labels.instance }} is {{ $value | humanizePercentage }} of the median size of the last 8 days: a backup that ran but saved almost nothing.',
+    },
   ];
   return { name: 'headroom-backup', rules: [...backupRecordingRules(cfg), ...specs.map((a) => rule(cfg, a))] };
+}
+
+/** Failing and overdue alerts of a slow backup test; both shapes are the same for checks and restores. */
+function slowTestAlerts(
+  cfg: AlertsConfig,
+  m: PeriodicTestMetrics,
+  a: { failing: AlertName; overdue: AlertName; what: string; damage: string },
+): AlertSpec[] {
+  const s = cfg.selectors;
+  const backup = (metric: string) => select(metric, s.headroom, s.backup);
+  const started = `(time() - ${select('process_start_time_seconds', s.headroomJob)})`;
+  return [
+    {
+      name: a.failing,
+      severity: 'critical',
+      expr: `${backup(m.success.name)} == 0`,
+      summary: `A backup ${a.what} failed.`,
+      description: `The last ${a.what} of backup target {{ $labels.target }} on {{ $labels.instance }} failed: ${a.damage} (the reason is in headroom's log and status page).`,
+    },
+    {
+      name: a.overdue,
+      severity: 'warning',
+      // Ran, but not within twice its interval (skipped again and again, or stuck); or never
+      // ran although the exporter has been up for twice the interval.
+      expr:
+        `time() - ${backup(m.lastRun.name)} > 2 * ${backup(m.interval.name)}` +
+        ` or (2 * ${backup(m.interval.name)} < on (instance, job) group_left () ${started} unless on (instance, job, target) ${backup(m.lastRun.name)})`,
+      summary: `A backup ${a.what} has not run for twice its interval.`,
+      description: `The ${a.what} of backup target {{ $labels.target }} on {{ $labels.instance }} has not completed for more than twice its interval: the repository may be locked every time it is tried (see headroom_backup_*_skipped).`,
+    },
+  ];
 }
 
 function exporterAlerts(cfg: AlertsConfig): RuleGroup {

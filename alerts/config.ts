@@ -41,6 +41,8 @@ export interface AlertThresholds {
   vmhostMemoryOvercommitRatio: number;
   /** VMHostVCPUOvercommitHigh: vCPUs allocated / host CPUs. */
   vmhostVcpuOvercommitRatio: number;
+  /** BackupShrunk: newest backup's size over the median of the sizes seen in the last 8 days. */
+  backupShrunkRatio: number;
 }
 
 /** Range windows of rates and trends. */
@@ -79,6 +81,13 @@ export const ALERT_NAMES = [
   'BackupNeverSucceeded',
   'BackupCheckFailing',
   'BackupRepositoryLocked',
+  'BackupIntegrityCheckFailing',
+  'BackupIntegrityCheckOverdue',
+  'BackupRestoreTestFailing',
+  'BackupRestoreTestOverdue',
+  'BackupHostsUncovered',
+  'BackupVMsUncovered',
+  'BackupShrunk',
   'HeadroomCollectorFailing',
   'HeadroomExporterDown',
 ] as const;
@@ -117,6 +126,7 @@ export const defaultAlertsConfig: AlertsConfig = Object.freeze({
     ssdWearHighRatio: 0.8,
     vmhostMemoryOvercommitRatio: 1,
     vmhostVcpuOvercommitRatio: 4,
+    backupShrunkRatio: 0.5,
   },
   for: {
     OBSApiDown: '5m',
@@ -146,6 +156,15 @@ export const defaultAlertsConfig: AlertsConfig = Object.freeze({
     BackupCheckFailing: '30m',
     // Longer than any backup or prune run should take: a nightly prune of a big repository takes hours.
     BackupRepositoryLocked: '6h',
+    // One result per run (weekly by default): a failed run stays failed until the next one.
+    BackupIntegrityCheckFailing: '5m',
+    BackupIntegrityCheckOverdue: '1h',
+    BackupRestoreTestFailing: '5m',
+    BackupRestoreTestOverdue: '1h',
+    // A new host or VM gets a day to be added to a backup target.
+    BackupHostsUncovered: '1d',
+    BackupVMsUncovered: '1d',
+    BackupShrunk: '5m',
     HeadroomCollectorFailing: '15m',
     HeadroomExporterDown: '5m',
   },

@@ -5,7 +5,8 @@
 // Each domain's records are rendered at the head of that domain's alert group: rules of one
 // group run in order, while groups run independently (Prometheus evaluates them concurrently),
 // so an alert in the same group always reads this evaluation's recorded value.
-import { lastSuccess as backupLastSuccess, maxAge as backupMaxAge } from '../exporters/backup/metrics.js';
+import { covers as backupCovers, lastSuccess as backupLastSuccess, maxAge as backupMaxAge, newestSize as backupNewestSize } from '../exporters/backup/metrics.js';
+import { domainState as vmhostDomainState } from '../exporters/vmhost/metrics.js';
 import { obsJobsWaiting, obsWorkers } from '../exporters/obs/metrics.js';
 import { swapMetrics } from '../exporters/swap/metrics.js';
 import { type AlertsConfig, select } from './config.js';
@@ -34,6 +35,13 @@ export const RECORDED_SSD_WEAR_OUT_SECONDS = 'instance_device:headroom_ssd_wear_
 export const RECORDED_BACKUP_AGE = 'target:headroom_backup_age:seconds';
 /** Age of a target's newest backup over its max_age: above 1 it is overdue. Labels: target, kind. */
 export const RECORDED_BACKUP_AGE_OVER_MAX_AGE = 'target:headroom_backup_age_over_max_age:ratio';
+
+/** Newest backup's size over the median size of the last 8 days (below 1: smaller than usual). Labels: target. */
+export const RECORDED_BACKUP_SIZE_OVER_MEDIAN = 'target:headroom_backup_newest_size_over_median:ratio';
+/** 1 per estate host (instance of the headroom scrape job) that no backup target covers. Labels: instance. */
+export const RECORDED_BACKUP_UNCOVERED_HOSTS = 'instance:headroom_backup_uncovered_hosts:count';
+/** 1 per libvirt domain the vmhost collectors see that no backup target covers. Labels: domain, instance (its VM host). */
+export const RECORDED_BACKUP_UNCOVERED_VMS = 'domain:headroom_backup_uncovered_vms:count';
 
 /** OBS: read by OBSQueueBacklog and OBSWorkersDown, and by the OBS dashboard. */
 export function obsRecordingRules(cfg: AlertsConfig): RecordingRule[] {
@@ -78,11 +86,33 @@ export function swapRecordingRules(cfg: AlertsConfig): RecordingRule[] {
 export function backupRecordingRules(cfg: AlertsConfig): RecordingRule[] {
   const s = cfg.selectors;
   const backup = (metric: string) => select(metric, s.headroom, s.backup);
+  const covers = (kind: string) => select(backupCovers.name, s.headroom, s.backup, `kind="${kind}"`);
+  /** The names a kind of coverage lists, under the label the covered series carry. */
+  const coveredAs = (kind: string, label: string) => `label_replace(group by (name) (${covers(kind)}), "${label}", "$1", "name", "(.*)")`;
+  const anyCoverage = `count(${select(backupCovers.name, s.headroom, s.backup)}) > 0`;
   return [
     { record: RECORDED_BACKUP_AGE, expr: `time() - ${backup(backupLastSuccess.name)}` },
     {
       record: RECORDED_BACKUP_AGE_OVER_MAX_AGE,
       expr: `${RECORDED_BACKUP_AGE} / ignoring (kind) group_left () ${backup(backupMaxAge.name)}`,
+    },
+    {
+      // The gauge holds each backup's size until the next one: over 8 days of daily backups the
+      // median is the typical size, and a single small newest backup cannot move it.
+      record: RECORDED_BACKUP_SIZE_OVER_MEDIAN,
+      expr: `${backup(backupNewestSize.name)} / quantile_over_time(0.5, ${backup(backupNewestSize.name)}[8d])`,
+    },
+    // Coverage is computed here, not in a collector: hosts come from the estate's scrape job
+    // (headroom generate names every host's series instance=<host>), VMs from the vmhost
+    // collectors' per-domain series, coverage from the backup collectors; each stays independent.
+    // Silent until some target declares what it covers.
+    {
+      record: RECORDED_BACKUP_UNCOVERED_HOSTS,
+      expr: `(group by (instance) (${select('up', s.headroomJob)}) unless on (instance) ${coveredAs('host', 'instance')}) and on () ${anyCoverage}`,
+    },
+    {
+      record: RECORDED_BACKUP_UNCOVERED_VMS,
+      expr: `(group by (domain, instance) (${select(vmhostDomainState.name, s.headroom, s.vmhost)}) unless on (domain) ${coveredAs('vm', 'domain')}) and on () ${anyCoverage}`,
     },
   ];
 }

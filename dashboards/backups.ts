@@ -1,8 +1,14 @@
 // Backups: the age of each target's newest backup against its freshness objective, and
 // whether the last read of its metadata worked.
 import * as units from '@grafana/grafana-foundation-sdk/units';
-import { RECORDED_BACKUP_AGE, RECORDED_BACKUP_AGE_OVER_MAX_AGE } from '../alerts/recording.js';
-import { maxAge, repositoryLocks, snapshots } from '../exporters/backup/metrics.js';
+import {
+  RECORDED_BACKUP_AGE,
+  RECORDED_BACKUP_AGE_OVER_MAX_AGE,
+  RECORDED_BACKUP_SIZE_OVER_MEDIAN,
+  RECORDED_BACKUP_UNCOVERED_HOSTS,
+  RECORDED_BACKUP_UNCOVERED_VMS,
+} from '../alerts/recording.js';
+import { integrityCheck, maxAge, repositoryLocks, restoreTest, snapshots } from '../exporters/backup/metrics.js';
 import { sourceLastAttempt, sourceUp } from '../src/runtime.js';
 import { dashboard, instanceVariable, okFailed, PanelFactory, rising } from './panels.js';
 import { byInstance, recorded, sel, type Matchers } from './promql.js';
@@ -137,6 +143,99 @@ export function backupsDashboard() {
       queries: [{ expr: sel(sourceUp, targets), legend: '{{source}}' }],
       mappings: okFailed(),
       steps: [['red', null], ['green', 1]],
+      w: 12,
+      h: 8,
+    }),
+  );
+
+  d.withRow(p.row('Restorable and complete'));
+  d.withPanel(
+    p.stat({
+      title: 'Integrity checks failing',
+      description: 'Targets whose last restic check / borg check / git fsck failed (BackupIntegrityCheckFailing).',
+      unit: units.Short,
+      queries: [{ expr: `count(${sel(integrityCheck.success)} == 0) or vector(0)`, instant: true }],
+      steps: rising(1, 1),
+      w: 6,
+      h: 4,
+    }),
+  );
+  d.withPanel(
+    p.stat({
+      title: 'Restore tests failing',
+      description: 'Targets whose last restore test failed: the configured path could not be restored as the backup lists it (BackupRestoreTestFailing).',
+      unit: units.Short,
+      queries: [{ expr: `count(${sel(restoreTest.success)} == 0) or vector(0)`, instant: true }],
+      steps: rising(1, 1),
+      w: 6,
+      h: 4,
+    }),
+  );
+  d.withPanel(
+    p.stat({
+      title: 'Hosts without backup',
+      description: 'Estate hosts that no target lists in covers.hosts (BackupHostsUncovered); 0 while no target declares coverage.',
+      unit: units.Short,
+      queries: [{ expr: `count(${recorded(RECORDED_BACKUP_UNCOVERED_HOSTS)}) or vector(0)`, instant: true }],
+      steps: rising(1, 1),
+      w: 6,
+      h: 4,
+    }),
+  );
+  d.withPanel(
+    p.stat({
+      title: 'VMs without backup',
+      description: 'libvirt domains seen by the vmhost collectors (per_domain: true) that no target lists in covers.vms (BackupVMsUncovered).',
+      unit: units.Short,
+      queries: [{ expr: `count(${recorded(RECORDED_BACKUP_UNCOVERED_VMS)}) or vector(0)`, instant: true }],
+      steps: rising(1, 1),
+      w: 6,
+      h: 4,
+    }),
+  );
+  d.withPanel(
+    p.table({
+      title: 'Checks and restore tests',
+      description: 'Per target: result and age of the last integrity check and restore test that ran, and whether the latest attempt was skipped (repository locked or changed by a backup).',
+      unit: units.NoUnit,
+      queries: [
+        { expr: `max by (instance, target) (${sel(integrityCheck.success)})`, instant: true, table: true },
+        { expr: `time() - max by (instance, target) (${sel(integrityCheck.lastRun)})`, instant: true, table: true },
+        { expr: `max by (instance, target) (${sel(restoreTest.success)})`, instant: true, table: true },
+        { expr: `time() - max by (instance, target) (${sel(restoreTest.lastRun)})`, instant: true, table: true },
+        // Either test skipped; the test label keeps the two series apart through `or`.
+        {
+          expr: `max by (instance, target) (label_replace(${sel(integrityCheck.skipped)}, "test", "check", "", "") or label_replace(${sel(restoreTest.skipped)}, "test", "restore", "", ""))`,
+          instant: true,
+          table: true,
+        },
+      ],
+      transformations: [
+        { id: 'merge', options: {} },
+        {
+          id: 'organize',
+          options: {
+            excludeByName: { Time: true },
+            renameByName: { 'Value #A': 'check', 'Value #B': 'check age', 'Value #C': 'restore', 'Value #D': 'restore age', 'Value #E': 'skipped' },
+          },
+        },
+      ],
+      w: 12,
+      h: 8,
+    })
+      .overrideByName('check', [{ id: 'mappings', value: okFailed() }])
+      .overrideByName('restore', [{ id: 'mappings', value: okFailed() }])
+      .overrideByName('check age', [{ id: 'unit', value: units.Seconds }])
+      .overrideByName('restore age', [{ id: 'unit', value: units.Seconds }])
+      .overrideByName('skipped', [{ id: 'mappings', value: okFailed('no', 'skipped') }]),
+  );
+  d.withPanel(
+    p.timeseries({
+      title: 'Newest backup size against its 8-day median',
+      description: 'Below 50 % a backup ran but saved much less than usual (BackupShrunk). Only targets that report a size.',
+      unit: units.PercentUnit,
+      queries: [{ expr: recorded(RECORDED_BACKUP_SIZE_OVER_MEDIAN), legend: '{{target}}' }],
+      min: 0,
       w: 12,
       h: 8,
     }),

@@ -2,6 +2,7 @@
 // the manifest and never waits for (or takes) the lock a running `borg create` holds.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import type { RunOptions, RunResult } from '../../src/exec.js';
 import { rootPath } from '../../src/paths.js';
 import { MAX_SECRET_BYTES, readRegularFile, UnreadableFileError } from '../../src/safe-file.js';
 import type { BackupSummary } from './backup-summary.js';
@@ -28,10 +29,12 @@ async function readPassphrase(file: string, what: string): Promise<string> {
   }
 }
 
-export async function readBorg(t: BorgTarget, ctx: ReadContext): Promise<BackupSummary> {
+/** Runs borg on a target: `call(args, what)`; extra run options (cwd, for extract) per call. */
+export type BorgCall = (args: string[], what: string, extra?: Partial<RunOptions>) => Promise<RunResult>;
+
+export async function borgCaller(t: BorgTarget, ctx: ReadContext): Promise<BorgCall> {
   const repository = borgRepository(t, ctx);
-  const what = `borg list of ${repository}`;
-  const passphrase = t.passphrase_file === undefined ? undefined : await readPassphrase(t.passphrase_file, what);
+  const passphrase = t.passphrase_file === undefined ? undefined : await readPassphrase(t.passphrase_file, `borg on ${repository}`);
   const env = cleanEnv(BORG_OVERRIDES, {
     // borg prints archive times as naive local time of the process that reads them: make that
     // UTC, whatever the exporter's zone and whichever zone the archive was created in.
@@ -45,16 +48,26 @@ export async function readBorg(t: BorgTarget, ctx: ReadContext): Promise<BackupS
     BORG_UNKNOWN_UNENCRYPTED_REPO_ACCESS_IS_OK: 'yes',
     BORG_DISPLAY_PASSPHRASE: 'no',
   });
-  const filter = t.archives ? ['--glob-archives', t.archives] : [];
-  const call = (args: string[], whatNow: string) =>
+  return (args, whatNow, extra = {}) =>
     runTool({
       program: t.program,
       args,
       what: whatNow,
       secret: passphrase,
-      options: { timeoutMs: ctx.timeoutMs, signal: ctx.signal, env, ...(passphrase === undefined ? {} : { input: passphrase }) },
+      options: { timeoutMs: ctx.timeoutMs, signal: ctx.signal, env, ...extra, ...(passphrase === undefined ? {} : { input: passphrase }) },
     });
+}
 
+/** 1 while borg's exclusive lock (a directory) exists in a local repository; undefined for a remote one (that would need ssh). */
+export function borgLocalLocks(t: BorgTarget, repository: string): number | undefined {
+  return isLocalRepository(t.repository) ? (existsSync(path.join(repository, 'lock.exclusive')) ? 1 : 0) : undefined;
+}
+
+export async function readBorg(t: BorgTarget, ctx: ReadContext): Promise<BackupSummary> {
+  const repository = borgRepository(t, ctx);
+  const what = `borg list of ${repository}`;
+  const call = await borgCaller(t, ctx);
+  const filter = t.archives ? ['--glob-archives', t.archives] : [];
   const listed = await call(['list', '--json', '--bypass-lock', ...filter, repository], what);
   let archives;
   try {
@@ -67,8 +80,8 @@ export async function readBorg(t: BorgTarget, ctx: ReadContext): Promise<BackupS
     throw new BackupReadError(`${what}: no archives${t.archives ? ` matching ${t.archives}` : ''}`);
   }
   const newest = archives.reduce((a, b) => (b.timeSeconds > a.timeSeconds ? b : a));
-  // borg holds its exclusive lock as a directory in a local repository; a remote one would need ssh.
-  const locks = isLocalRepository(t.repository) ? { locks: existsSync(path.join(repository, 'lock.exclusive')) ? 1 : 0 } : {};
+  const lockCount = borgLocalLocks(t, repository);
+  const locks = lockCount === undefined ? {} : { locks: lockCount };
   if (!t.size) return { newestSeconds: newest.timeSeconds, count: archives.length, ...locks };
 
   const infoWhat = `borg info of ${repository}`;

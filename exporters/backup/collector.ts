@@ -8,7 +8,11 @@ import { readBorg, borgRepository } from './borg.js';
 import { backupTiming, type BackupConfig, type BackupTarget } from './config.js';
 import { readFiles } from './files.js';
 import { readGit } from './git.js';
-import { backupMetrics, lastSuccess, maxAge, newestSize, repositoryLocks, snapshots } from './metrics.js';
+import { coverageSamples } from './coverage.js';
+import { runIntegrityCheck } from './integrity-check.js';
+import { periodicTestSource } from './periodic-source.js';
+import { runRestoreTest } from './restore-test.js';
+import { backupMetrics, integrityCheck, lastSuccess, maxAge, newestSize, repositoryLocks, restoreTest, snapshots } from './metrics.js';
 import type { ReadContext } from './read-context.js';
 import { readRestic, resticRepository } from './restic.js';
 import { PerKeySerialiser } from './serialise.js';
@@ -45,8 +49,27 @@ export function summarySamples(t: BackupTarget, s: BackupSummary): Sample[] {
 // running when the new one starts on the same repository.
 const serialiser = new PerKeySerialiser();
 
+// Slow tests (checks, restores) queue behind each other, not behind the quick metadata reads:
+// those are lock-free and must not miss their deadline while a check runs for an hour.
+const testSerialiser = new PerKeySerialiser();
+
+function slowTestSources(t: BackupTarget): Source[] {
+  // The configured repository names it well enough: tests of one target config share it.
+  const key = t.kind === 'restic' || t.kind === 'borg' ? t.repository : null;
+  const out: Source[] = [];
+  if ((t.kind === 'restic' || t.kind === 'borg' || t.kind === 'git') && t.integrity_check) {
+    const c = t.integrity_check;
+    out.push(periodicTestSource(t, { name: 'integrity-check', metrics: integrityCheck, everyMs: c.every, timeoutMs: c.timeout, run: (ctx) => runIntegrityCheck(t, ctx) }, key, testSerialiser));
+  }
+  if ((t.kind === 'restic' || t.kind === 'borg') && t.restore_test) {
+    const r = t.restore_test;
+    out.push(periodicTestSource(t, { name: 'restore-test', metrics: restoreTest, everyMs: r.every, timeoutMs: r.timeout, run: (ctx) => runRestoreTest(t, ctx) }, key, testSerialiser));
+  }
+  return out;
+}
+
 export function createBackupCollector(config: BackupConfig): Collector {
-  const sources = config.targets.map((t): Source => {
+  const reads = config.targets.map((t): Source => {
     const timing = backupTiming.resolve(t);
     return {
       id: t.name,
@@ -59,8 +82,10 @@ export function createBackupCollector(config: BackupConfig): Collector {
       },
     };
   });
-  // The objective is configuration, not something a read finds: served from startup, so a
-  // target that never succeeded still has one (BackupNeverSucceeded relies on it).
-  const constants = config.targets.map((t) => sample(maxAge, { target: t.name }, t.max_age / 1000));
+  const sources = [...reads, ...config.targets.flatMap(slowTestSources)];
+  // The objective and what each target covers are configuration, not something a read finds:
+  // served from startup, so a target that never succeeded still has its objective
+  // (BackupNeverSucceeded relies on it) and coverage does not wait for a read.
+  const constants = [...config.targets.map((t) => sample(maxAge, { target: t.name }, t.max_age / 1000)), ...config.targets.flatMap(coverageSamples)];
   return defineCollector({ name: 'backup', metrics: backupMetrics, sources, constants });
 }

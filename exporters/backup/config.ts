@@ -1,8 +1,9 @@
 // The `collectors.backup` section: a list of targets, each read on its own schedule.
 import path from 'node:path';
 import { z } from 'zod';
-import { duration, filePath, secretFile, section, userName, type SchemaContext } from '../../src/config/fields.js';
+import { duration, filePath, secretFile, section, size, userName, type SchemaContext } from '../../src/config/fields.js';
 import { scheduleAndTimeout } from '../../src/config/timing.js';
+import { MAX_TIMER_MS } from '../../src/units.js';
 
 export const backupKinds = ['restic', 'borg', 'files', 'git'] as const;
 export type BackupKind = (typeof backupKinds)[number];
@@ -33,12 +34,41 @@ export function isLocalRepository(repository: string): boolean {
   return !/^[A-Za-z0-9_.@-]+:/.test(repository);
 }
 
+/** Integrity checks and restore tests read much more than metadata: weekly unless configured. */
+export const DEFAULT_TEST_EVERY_MS = 7 * 24 * 3600_000;
+export const DEFAULT_CHECK_TIMEOUT_MS = 3600_000;
+export const DEFAULT_RESTORE_TIMEOUT_MS = 10 * 60_000;
+export const DEFAULT_RESTORE_MAX_SIZE = 100 * 1024 * 1024;
+
+// An interval the runtime's timers can hold (24 days), and never shorter than a minute.
+const every = () => duration({ min: 60_000 }).refine((ms) => ms <= MAX_TIMER_MS, 'must be at most 24d').default(DEFAULT_TEST_EVERY_MS);
+
+/** Names of estate hosts, libvirt domains and estate services this target backs up (label values). */
+const coverNames = z.array(z.string().min(1, 'must not be empty')).default([]);
+const covers = section({ hosts: coverNames, vms: coverNames, services: coverNames }).optional();
+
+function integrityCheck<T extends z.ZodRawShape>(extra: T) {
+  return section({ every: every(), timeout: duration({ min: 1000 }).default(DEFAULT_CHECK_TIMEOUT_MS), ...extra }).optional();
+}
+
+const restoreTest = section({
+  /** The path inside the snapshot/archive to restore (a file or a small directory). */
+  path: z.string({ error: 'expected the path inside the backup to restore' }).min(1, 'must not be empty'),
+  every: every(),
+  timeout: duration({ min: 1000 }).default(DEFAULT_RESTORE_TIMEOUT_MS),
+  /** Refuse to restore more than this: the test must stay small. */
+  max_size: size().default(DEFAULT_RESTORE_MAX_SIZE),
+  /** Where the private temporary directory is made; the system's temporary directory when absent. */
+  temp_dir: z.string().min(1).optional(),
+}).optional();
+
 function common<K extends BackupKind>(kind: K) {
   return {
     name: targetName,
     kind: z.literal(kind),
     max_age: duration({ min: 1000 }),
     ...backupTiming.fields,
+    covers,
   };
 }
 
@@ -54,6 +84,9 @@ export function backupConfigSchema(ctx: SchemaContext) {
     /** restic's cache (keeps snapshot reads off the network); restic's default when absent. */
     cache_dir: filePath(ctx).optional(),
     program: z.string().min(1).default('restic'),
+    /** restic check --no-lock, with --read-data-subset when set (`5%`, `1/7`, `500M`). */
+    integrity_check: integrityCheck({ read_data_subset: z.string().regex(/^[0-9./%a-zA-Z]+$/, 'use restic\'s forms: 5%, 1/7 or 500M').optional() }),
+    restore_test: restoreTest,
   });
   const borg = section({
     ...common('borg'),
@@ -67,6 +100,9 @@ export function backupConfigSchema(ctx: SchemaContext) {
     /** BORG_BASE_DIR for borg's security records, keys and cache; borg's default ($HOME) when absent. */
     base_dir: filePath(ctx).optional(),
     program: z.string().min(1).default('borg'),
+    /** borg check --repository-only (segments) or --archives-only --last 1 (the newest archive's metadata). */
+    integrity_check: integrityCheck({ scope: z.enum(['repository', 'archives'], { error: 'scope is repository or archives' }).default('repository') }),
+    restore_test: restoreTest,
   });
   const files = section({
     ...common('files'),
@@ -79,6 +115,8 @@ export function backupConfigSchema(ctx: SchemaContext) {
     path: filePath(ctx),
     ref: z.string().min(1).default('HEAD'),
     program: z.string().min(1).default('git'),
+    /** git fsck of every object. */
+    integrity_check: integrityCheck({}),
   });
   const target = z.discriminatedUnion('kind', [restic, borg, files, git], {
     error: (issue) =>

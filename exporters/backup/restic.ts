@@ -1,5 +1,6 @@
 // Reads a restic repository's snapshot list: `restic snapshots --json --no-lock`, the
 // metadata-only path (no check, no stats, no lock, restic's cache keeps it off the network).
+import type { RunOptions } from '../../src/exec.js';
 import { rootPath } from '../../src/paths.js';
 import type { BackupSummary } from './backup-summary.js';
 import { isLocalRepository, type ResticTarget } from './config.js';
@@ -29,19 +30,24 @@ function describeFilters(t: ResticTarget): string {
   return f.length > 0 ? ` matching ${f.join(', ')}` : '';
 }
 
-export async function readRestic(t: ResticTarget, ctx: ReadContext): Promise<BackupSummary> {
-  const repository = resticRepository(t, ctx);
-  const what = `restic snapshots of ${repository}`;
-  const options = {
+/** How every restic run of a target is started: its repository, password file and cache, the read's deadline. */
+export function resticOptions(t: ResticTarget, ctx: ReadContext): RunOptions {
+  return {
     timeoutMs: ctx.timeoutMs,
     signal: ctx.signal,
     // The password travels as a file name; restic reads the file itself.
     env: cleanEnv(RESTIC_OVERRIDES, {
-      RESTIC_REPOSITORY: repository,
+      RESTIC_REPOSITORY: resticRepository(t, ctx),
       RESTIC_PASSWORD_FILE: t.password_file,
       RESTIC_CACHE_DIR: t.cache_dir,
     }),
   };
+}
+
+export async function readRestic(t: ResticTarget, ctx: ReadContext): Promise<BackupSummary> {
+  const repository = resticRepository(t, ctx);
+  const what = `restic snapshots of ${repository}`;
+  const options = resticOptions(t, ctx);
   const { stdout } = await runTool({ program: t.program, args: resticArgs(t), what, options });
   // Listing the lock files is one small directory listing, and takes no lock itself.
   const locks = await runTool({ program: t.program, args: ['list', 'locks', '--no-lock'], what: `restic list locks of ${repository}`, options });
