@@ -6,6 +6,7 @@ import { densitySamples } from './density.js';
 import { readHostTotals, scanQemuProcesses } from './host.js';
 import { readLibvirt } from './libvirt.js';
 import { vmhostMetrics } from './metrics.js';
+import { createVmCostReader } from './vm-cost.js';
 
 export interface VmhostConfig {
   readonly libvirt_uri: string;
@@ -29,6 +30,7 @@ export function createVmhostCollector(config: VmhostConfig): Collector {
   let lastUnavailable: string | null = null;
   // Likewise for qemu command lines that do not parse: once per process.
   let reportedSkips = new Set<string>();
+  const readVmCosts = createVmCostReader();
 
   async function collect(ctx: CollectContext) {
     const [libvirt, scan] = await Promise.all([
@@ -45,12 +47,14 @@ export function createVmhostCollector(config: VmhostConfig): Collector {
       ctx.log.info({ uri: config.libvirt_uri }, 'libvirt available again');
       lastUnavailable = null;
     }
-    for (const problem of scan.skipped) {
+    const costs = await readVmCosts(ctx.paths, scan.processes);
+    const problems = [...scan.skipped, ...costs.problems];
+    for (const problem of problems) {
       if (!reportedSkips.has(problem)) ctx.log.warn({ problem }, 'qemu process left out of the totals');
     }
-    reportedSkips = new Set(scan.skipped);
+    reportedSkips = new Set(problems);
     const hostFallback = libvirt.available ? null : await readHostTotals(ctx.paths);
-    return densitySamples({ libvirt, qemu: scan.processes, hostFallback, perDomain: config.per_domain });
+    return [...densitySamples({ libvirt, qemu: scan.processes, hostFallback, perDomain: config.per_domain }), ...costs.samples];
   }
 
   return singleSourceCollector({

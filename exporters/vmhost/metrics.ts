@@ -1,7 +1,7 @@
 // The vmhost catalog: how stretched this physical host is by the VMs it carries. Every value
 // is refreshed in the background (virsh can hang on a domain lock); the scrape serves the last
 // snapshot and headroom_collector_last_success_timestamp_seconds{collector="vmhost"} says how old it is.
-import { gauge } from '../../src/metrics.js';
+import { counter, gauge } from '../../src/metrics.js';
 
 const BG = 'Refreshed in the background; see headroom_collector_last_success_timestamp_seconds{collector="vmhost"} for its age.';
 
@@ -68,6 +68,31 @@ export const domainState = gauge(
   ['domain', 'state'],
 );
 
+// What overcommit costs each VM: one series per running VM (libvirt's or not), always on, as
+// the VM-contention alert needs them. `domain` = the qemu process' -name guest= (libvirt's
+// domain name), or `pid-<pid>` for a qemu process without -name.
+const PER_VM = 'Summed over every thread of the VM\'s qemu process (vCPUs, I/O and main loop); threads that exited keep what they had at the last refresh.';
+export const domainCpuWait = counter(
+  'headroom_vmhost_domain_cpu_wait_seconds_total',
+  `Seconds the VM's qemu threads were runnable but waited for a host CPU (run delay, /proc/<pid>/task/*/schedstat): what vCPU overcommit costs this VM. ${PER_VM} ${BG}`,
+  ['domain'],
+);
+export const domainCpu = counter(
+  'headroom_vmhost_domain_cpu_seconds_total',
+  `Seconds the VM's qemu threads ran on a host CPU (/proc/<pid>/task/*/schedstat). ${PER_VM} ${BG}`,
+  ['domain'],
+);
+export const domainMemoryWaiting = counter(
+  'headroom_vmhost_domain_memory_waiting_seconds_total',
+  `Seconds in which some task of the VM's systemd scope stalled on memory (PSI "some" of the scope's cgroup v2 memory.pressure); absent on cgroup v1 and for qemu processes outside a scope of their own. ${BG}`,
+  ['domain'],
+);
+export const domainMemoryStalled = counter(
+  'headroom_vmhost_domain_memory_stalled_seconds_total',
+  `Seconds in which every task of the VM's systemd scope stalled on memory at once (PSI "full" of the scope's memory.pressure); absent on cgroup v1 and for qemu processes outside a scope of their own. ${BG}`,
+  ['domain'],
+);
+
 export const vmhostMetrics = [
   hostCpus,
   hostMemory,
@@ -83,4 +108,8 @@ export const vmhostMetrics = [
   domainVcpus,
   domainMemory,
   domainState,
+  domainCpuWait,
+  domainCpu,
+  domainMemoryWaiting,
+  domainMemoryStalled,
 ] as const;

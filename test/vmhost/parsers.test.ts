@@ -159,7 +159,7 @@ describe('qemu command lines: what qemu itself counts', () => {
     const cutInDevice = raw.slice(0, raw.length - 4);
     expect(parseProcCmdline(cutInDevice)).toEqual({ vcpus: 2, memoryBytes: 4 * GiB, name: 'obsbuild1', uuid: null });
     // Cut inside the memory value of a line whose -m came last: "-m 40" of "-m 4096" is not 40 MiB.
-    expect(() => parseProcCmdline('qemu-kvm\0-smp\0002\0-m\00040')).toThrow(/cut short.*-m/);
+    expect(() => parseProcCmdline('qemu-kvm\0-smp\x002\0-m\x0040')).toThrow(/cut short.*-m/);
   });
 });
 
