@@ -3,6 +3,8 @@ import { parseDiskstats } from '../../src/procfs/diskstats.js';
 import { ProcParseError } from '../../src/procfs/meminfo.js';
 import { mountHolding, parseMountinfo } from '../../src/procfs/mountinfo.js';
 import { parsePressure } from '../../src/procfs/pressure.js';
+import { parseSchedstat } from '../../src/procfs/schedstat.js';
+import { cgroupV2Path, enclosingScope } from '../../src/procfs/cgroup.js';
 import { parseSwaps } from '../../src/procfs/swaps.js';
 import { parseVmstat } from '../../src/procfs/vmstat.js';
 
@@ -104,5 +106,30 @@ describe('parsePressure', () => {
   it('rejects garbage with the file and the line', () => {
     expect(() => parsePressure('some total=12\n', '/proc/pressure/io')).toThrow(/\/proc\/pressure\/io: unexpected line "some total=12"/);
     expect(() => parsePressure('full avg10=0.00 avg60=0.00 avg300=0.00 total=0\n')).toThrow(/no "some" line/);
+  });
+});
+
+describe('parseSchedstat', () => {
+  it('reads CPU time, run delay and timeslices', () => {
+    expect(parseSchedstat('4210261 3112147 2\n')).toEqual({ cpuNs: 4210261, waitNs: 3112147, timeslices: 2 });
+  });
+
+  it('rejects anything else, naming the file', () => {
+    expect(() => parseSchedstat('1 2\n', '/proc/9/task/9/schedstat')).toThrow(/\/proc\/9\/task\/9\/schedstat: expected/);
+  });
+});
+
+describe('cgroup v2 paths', () => {
+  const libvirtVcpu = '0::/machine.slice/machine-qemu\\x2d3\\x2dweb01.scope/libvirt/vcpu0\n';
+  it('takes the 0:: line, ignoring v1 hierarchies; none on v1-only hosts or an empty v2 tree', () => {
+    expect(cgroupV2Path(`12:memory:/machine.slice\n${libvirtVcpu}`)).toBe('/machine.slice/machine-qemu\\x2d3\\x2dweb01.scope/libvirt/vcpu0');
+    expect(cgroupV2Path('4:memory:/x\n1:cpu:/\n')).toBeNull();
+    expect(cgroupV2Path('1:cpu:/\n0::/\n')).toBeNull();
+  });
+
+  it('finds the enclosing systemd scope, never a service or slice', () => {
+    expect(enclosingScope('/machine.slice/machine-qemu\\x2d3\\x2dweb01.scope/libvirt/vcpu0')).toBe('/machine.slice/machine-qemu\\x2d3\\x2dweb01.scope');
+    expect(enclosingScope('/machine.slice/machine-qemu\\x2d3\\x2dweb01.scope')).toBe('/machine.slice/machine-qemu\\x2d3\\x2dweb01.scope');
+    expect(enclosingScope('/system.slice/obsworker.service')).toBeNull();
   });
 });
