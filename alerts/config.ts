@@ -13,6 +13,7 @@ export interface AlertSelectors {
   worker: string;
   swap: string;
   vmhost: string;
+  pressure: string;
   backup: string;
 }
 
@@ -41,6 +42,12 @@ export interface AlertThresholds {
   vmhostMemoryOvercommitRatio: number;
   /** VMHostVCPUOvercommitHigh: vCPUs allocated / host CPUs. */
   vmhostVcpuOvercommitRatio: number;
+  /** WorkerMemoryStalled: share of the time every task of a worker host was stalled on memory (PSI full). */
+  workerMemoryStalledRatio: number;
+  /** VMHostCPUContention: share of the time a VM's threads were runnable that they waited for a host CPU. */
+  vmhostCpuWaitRatio: number;
+  /** VMHostCPUContention: and at least this many seconds of waiting per second, so idle VMs stay silent. */
+  vmhostCpuWaitSecondsPerSecond: number;
 }
 
 /** Range windows of rates and trends. */
@@ -51,6 +58,8 @@ export interface AlertWindows {
   ssdWriteRate: string;
   /** Window over which a backlog must not have shrunk to count as "not draining". */
   obsQueueTrend: string;
+  /** rate() window of the stall counters (PSI, per-VM CPU wait). */
+  pressure: string;
 }
 
 export const ALERT_NAMES = [
@@ -75,6 +84,8 @@ export const ALERT_NAMES = [
   'VMHostVCPUOvercommitHigh',
   'VMHostDomainCrashed',
   'VMHostLibvirtDown',
+  'VMHostCPUContention',
+  'WorkerMemoryStalled',
   'BackupStale',
   'BackupNeverSucceeded',
   'BackupCheckFailing',
@@ -102,6 +113,7 @@ export const defaultAlertsConfig: AlertsConfig = Object.freeze({
     worker: '',
     swap: '',
     vmhost: '',
+    pressure: '',
     backup: '',
   },
   thresholds: {
@@ -117,6 +129,9 @@ export const defaultAlertsConfig: AlertsConfig = Object.freeze({
     ssdWearHighRatio: 0.8,
     vmhostMemoryOvercommitRatio: 1,
     vmhostVcpuOvercommitRatio: 4,
+    workerMemoryStalledRatio: 0.1,
+    vmhostCpuWaitRatio: 0.2,
+    vmhostCpuWaitSecondsPerSecond: 0.1,
   },
   for: {
     OBSApiDown: '5m',
@@ -141,6 +156,8 @@ export const defaultAlertsConfig: AlertsConfig = Object.freeze({
     VMHostVCPUOvercommitHigh: '1h',
     VMHostDomainCrashed: '5m',
     VMHostLibvirtDown: '10m',
+    VMHostCPUContention: '15m',
+    WorkerMemoryStalled: '15m',
     BackupStale: '5m',
     BackupNeverSucceeded: '1h',
     BackupCheckFailing: '30m',
@@ -153,6 +170,7 @@ export const defaultAlertsConfig: AlertsConfig = Object.freeze({
     rate: '5m',
     ssdWriteRate: '1d',
     obsQueueTrend: '30m',
+    pressure: '10m',
   },
   runbookUrlPattern: 'https://headroom.example.org/docs/runbooks.md#%s',
 });
