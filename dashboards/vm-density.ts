@@ -107,17 +107,18 @@ export function vmDensityDashboard() {
       h: 4,
     }),
   );
-  d.withPanel(
+  // The host's vCPU promise, in its row and again beside what it costs.
+  const vcpuOvercommitStat = (title: string, description: string, h: number) =>
     p.stat({
-      title: 'vCPU overcommit',
-      description: 'vCPUs allocated (libvirt domains and unmanaged qemu) per host CPU.',
+      title,
+      description,
       unit: units.PercentUnit,
       queries: [{ expr: sel(vcpuOvercommit), instant: true }],
       steps: rising(t.vmhostVcpuOvercommitRatio / 2, t.vmhostVcpuOvercommitRatio),
       w: 4,
-      h: 4,
-    }),
-  );
+      h,
+    });
+  d.withPanel(vcpuOvercommitStat('vCPU overcommit', 'vCPUs allocated (libvirt domains and unmanaged qemu) per host CPU.', 4));
   d.withPanel(
     p.stat({
       title: 'Memory overcommit',
@@ -171,17 +172,7 @@ export function vmDensityDashboard() {
 
   // What the promises cost the VMs: time their vCPUs wait for a host CPU, and memory stalls.
   d.withRow(p.row('Cost of overcommit on $instance', 'instance'));
-  d.withPanel(
-    p.stat({
-      title: 'vCPU overcommit now',
-      description: 'vCPUs allocated per host CPU: the promise whose cost the panels beside it show.',
-      unit: units.PercentUnit,
-      queries: [{ expr: sel(vcpuOvercommit), instant: true }],
-      steps: rising(t.vmhostVcpuOvercommitRatio / 2, t.vmhostVcpuOvercommitRatio),
-      w: 4,
-      h: 8,
-    }),
-  );
+  d.withPanel(vcpuOvercommitStat('vCPU overcommit now', 'vCPUs allocated per host CPU: the promise whose cost the panels beside it show.', 8));
   d.withPanel(
     p.timeseries({
       title: 'CPU wait per VM',
