@@ -28,7 +28,7 @@ export const vcpusAllocated = gauge(
 );
 export const memoryAllocated = gauge(
   'headroom_vmhost_memory_allocated_bytes',
-  `Memory in bytes of the active libvirt domains (current balloon size, every state but shut off) plus the -m size of unmanaged qemu processes (OBS build VMs). ${BG}`,
+  `Memory in bytes of the active libvirt domains (current balloon size, every state but shut off) plus the boot memory of unmanaged qemu processes (OBS build VMs): -m (or the -machine memory-backend), pc-dimm/nvdimm devices and virtio-mem requested-size. ${BG}`,
 );
 export const vcpuOvercommit = gauge(
   'headroom_vmhost_vcpu_overcommit_ratio',
@@ -48,7 +48,7 @@ export const qemuVcpus = gauge(
 );
 export const qemuMemory = gauge(
   'headroom_vmhost_qemu_memory_bytes',
-  `Memory in bytes (-m, qemu's default 128 MiB when absent) of the qemu processes not managed by libvirt; part of headroom_vmhost_memory_allocated_bytes. ${BG}`,
+  `Memory in bytes the qemu processes not managed by libvirt give their guests at boot (-m, else the -machine memory-backend's size, else qemu's 128 MiB; plus pc-dimm/nvdimm devices and virtio-mem requested-size); part of headroom_vmhost_memory_allocated_bytes. ${BG}`,
 );
 
 // Per-domain series: only with `per_domain: true` (one series per domain, or per domain and state).
