@@ -16,8 +16,15 @@ import {
   obsWorkerHostInstances,
   obsWorkers,
 } from '../exporters/obs/metrics.js';
+import { pressureMetrics } from '../exporters/pressure/metrics.js';
 import { swapMetrics } from '../exporters/swap/metrics.js';
-import { domains, memoryOvercommit as vmhostMemoryOvercommit, vcpuOvercommit as vmhostVcpuOvercommit } from '../exporters/vmhost/metrics.js';
+import {
+  domainCpu,
+  domainCpuWait,
+  domains,
+  memoryOvercommit as vmhostMemoryOvercommit,
+  vcpuOvercommit as vmhostVcpuOvercommit,
+} from '../exporters/vmhost/metrics.js';
 import { workerMetrics } from '../exporters/worker/metrics.js';
 import { collectorSuccess, sourceUp } from '../src/runtime.js';
 import { formatBytes } from '../src/units.js';
@@ -156,6 +163,7 @@ function workerAlerts(cfg: AlertsConfig): RuleGroup {
   const t = cfg.thresholds;
   const worker = (metric: string) => select(metric, s.headroom, s.worker);
   const swap = (metric: string) => select(metric, s.headroom, s.swap);
+  const pressure = (metric: string) => select(metric, s.headroom, s.pressure);
   const swapFull = (severity: Severity, ratio: number): AlertSpec => ({
     name: 'WorkerSwapAlmostFull',
     severity,
@@ -191,6 +199,15 @@ function workerAlerts(cfg: AlertsConfig): RuleGroup {
     swapFull('warning', t.swapFullWarningRatio),
     swapFull('critical', t.swapFullCriticalRatio),
     {
+      name: 'WorkerMemoryStalled',
+      severity: 'warning',
+      // Worker hosts only (those running the worker collector); PSI full: no task made progress.
+      expr: `rate(${pressure(pressureMetrics.memoryStalled.name)}[${cfg.windows.pressure}]) > ${t.workerMemoryStalledRatio} and on (job, instance) ${select(collectorSuccess.name, s.headroom, 'collector="worker"')}`,
+      summary: 'Builds on a worker host are stalled on memory.',
+      description:
+        'For {{ $value | humanizePercentage }} of the time every running task on {{ $labels.instance }} was stalled waiting for memory (reclaim, swap-in, refaults): the overcommit is slowing builds down now.',
+    },
+    {
       name: 'WorkerSwapOnRotationalDisk',
       severity: 'warning',
       expr: `${swap(swapMetrics.deviceRotational.name)} == 1 and on (job, instance) ${worker(workerMetrics.tmpfsEnabled.name)} == 1`,
@@ -222,6 +239,8 @@ function vmhostAlerts(cfg: AlertsConfig): RuleGroup {
   const t = cfg.thresholds;
   const vmhost = (metric: string, ...m: string[]) => select(metric, s.headroom, s.vmhost, ...m);
   const libvirtUp = vmhost(sourceUp.name, 'collector="vmhost"', 'source="libvirt"');
+  const vmWait = `rate(${vmhost(domainCpuWait.name)}[${cfg.windows.pressure}])`;
+  const vmRun = `rate(${vmhost(domainCpu.name)}[${cfg.windows.pressure}])`;
   const specs: AlertSpec[] = [
     {
       name: 'VMHostMemoryOvercommitted',
@@ -243,6 +262,16 @@ function vmhostAlerts(cfg: AlertsConfig): RuleGroup {
       expr: `${vmhost(domains.name, 'state="crashed"')} > 0`,
       summary: 'A libvirt domain has crashed.',
       description: '{{ $value }} libvirt domains on {{ $labels.instance }} are in the crashed state.',
+    },
+    {
+      name: 'VMHostCPUContention',
+      severity: 'warning',
+      // Share of the VM's runnable time spent waiting, and an absolute floor: a nearly idle VM
+      // whose rare wake-ups wait a moment has a high share of very little.
+      expr: `(${vmWait} / (${vmWait} + ${vmRun}) > ${t.vmhostCpuWaitRatio}) and ${vmWait} > ${t.vmhostCpuWaitSecondsPerSecond}`,
+      summary: 'A VM waits for host CPUs.',
+      description:
+        'VM {{ $labels.domain }} on {{ $labels.instance }} spent {{ $value | humanizePercentage }} of the time it wanted to run waiting for a host CPU: the host\'s vCPU overcommit is slowing it down.',
     },
     {
       name: 'VMHostLibvirtDown',

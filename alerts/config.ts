@@ -13,6 +13,7 @@ export interface AlertSelectors {
   worker: string;
   swap: string;
   vmhost: string;
+  pressure: string;
   backup: string;
 }
 
@@ -43,6 +44,12 @@ export interface AlertThresholds {
   vmhostVcpuOvercommitRatio: number;
   /** BackupShrunk: newest backup's size over the median of the sizes seen in the last 8 days. */
   backupShrunkRatio: number;
+  /** WorkerMemoryStalled: share of the time every task of a worker host was stalled on memory (PSI full). */
+  workerMemoryStalledRatio: number;
+  /** VMHostCPUContention: share of the time a VM's threads were runnable that they waited for a host CPU. */
+  vmhostCpuWaitRatio: number;
+  /** VMHostCPUContention: and at least this many seconds of waiting per second, so idle VMs stay silent. */
+  vmhostCpuWaitSecondsPerSecond: number;
 }
 
 /** Range windows of rates and trends. */
@@ -53,6 +60,8 @@ export interface AlertWindows {
   ssdWriteRate: string;
   /** Window over which a backlog must not have shrunk to count as "not draining". */
   obsQueueTrend: string;
+  /** rate() window of the stall counters (PSI, per-VM CPU wait). */
+  pressure: string;
 }
 
 export const ALERT_NAMES = [
@@ -77,6 +86,8 @@ export const ALERT_NAMES = [
   'VMHostVCPUOvercommitHigh',
   'VMHostDomainCrashed',
   'VMHostLibvirtDown',
+  'VMHostCPUContention',
+  'WorkerMemoryStalled',
   'BackupStale',
   'BackupNeverSucceeded',
   'BackupCheckFailing',
@@ -111,6 +122,7 @@ export const defaultAlertsConfig: AlertsConfig = Object.freeze({
     worker: '',
     swap: '',
     vmhost: '',
+    pressure: '',
     backup: '',
   },
   thresholds: {
@@ -127,6 +139,9 @@ export const defaultAlertsConfig: AlertsConfig = Object.freeze({
     vmhostMemoryOvercommitRatio: 1,
     vmhostVcpuOvercommitRatio: 4,
     backupShrunkRatio: 0.5,
+    workerMemoryStalledRatio: 0.1,
+    vmhostCpuWaitRatio: 0.2,
+    vmhostCpuWaitSecondsPerSecond: 0.1,
   },
   for: {
     OBSApiDown: '5m',
@@ -151,6 +166,8 @@ export const defaultAlertsConfig: AlertsConfig = Object.freeze({
     VMHostVCPUOvercommitHigh: '1h',
     VMHostDomainCrashed: '5m',
     VMHostLibvirtDown: '10m',
+    VMHostCPUContention: '15m',
+    WorkerMemoryStalled: '15m',
     BackupStale: '5m',
     BackupNeverSucceeded: '1h',
     BackupCheckFailing: '30m',
@@ -172,6 +189,7 @@ export const defaultAlertsConfig: AlertsConfig = Object.freeze({
     rate: '5m',
     ssdWriteRate: '1d',
     obsQueueTrend: '30m',
+    pressure: '10m',
   },
   runbookUrlPattern: 'https://headroom.example.org/docs/runbooks.md#%s',
 });

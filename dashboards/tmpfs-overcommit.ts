@@ -6,6 +6,7 @@ import * as units from '@grafana/grafana-foundation-sdk/units';
 import { defaultAlertsConfig, type AlertsConfig } from '../alerts/config.js';
 import { RECORDED_SSD_WRITE_RATE, RECORDED_SWAP_IN_RATE, RECORDED_SWAP_OUT_RATE } from '../alerts/recording.js';
 import { obsBuildAverage, obsWorkers } from '../exporters/obs/metrics.js';
+import { pressureMetrics } from '../exporters/pressure/metrics.js';
 import { swapMetrics } from '../exporters/swap/metrics.js';
 import { workerMetrics } from '../exporters/worker/metrics.js';
 import { dashboard, instanceVariable, obsVariable, PanelFactory, rising } from './panels.js';
@@ -118,6 +119,59 @@ export function tmpfsOvercommitDashboard(alerts: AlertsConfig = defaultAlertsCon
       ],
       min: 0,
       w: 8,
+      h: 8,
+    }),
+  );
+
+  // What the promise costs builds right now: time stalled on memory, with the faults and
+  // swap-ins that cause it beside it.
+  d.withRow(p.row('Cost of overcommit on $instance', 'instance'));
+  d.withPanel(
+    p.stat({
+      title: 'Memory promise now',
+      description: '(tmpfs + VM memory promised) / (RAM + swap): the promise whose cost the panels beside it show.',
+      unit: units.PercentUnit,
+      queries: [{ expr: sel(overcommit), instant: true }],
+      steps: rising(t.workerMemoryOvercommitRatio, t.workerMemoryOvercommitRatio),
+      w: 4,
+      h: 8,
+    }),
+  );
+  d.withPanel(
+    p.timeseries({
+      title: 'Time stalled on memory',
+      description: 'Share of the time every task (full) or at least one task (some) waited for memory: reclaim, swap-in, refaults (PSI); the dashed line is the WorkerMemoryStalled threshold.',
+      unit: units.PercentUnit,
+      queries: [
+        { expr: rateOf(pressureMetrics.memoryStalled), legend: 'every task stalled' },
+        { expr: rateOf(pressureMetrics.memoryWaiting), legend: 'some task stalled' },
+      ],
+      steps: rising(t.workerMemoryStalledRatio, t.workerMemoryStalledRatio),
+      thresholdLines: true,
+      min: 0,
+      w: 8,
+      h: 8,
+    }),
+  );
+  d.withPanel(
+    p.timeseries({
+      title: 'Major page faults',
+      description: 'Pages per second a task had to wait for from disk or swap (pgmajfault): what turns a memory promise into stalls.',
+      unit: units.OpsPerSecond,
+      queries: [{ expr: rateOf(pressureMetrics.majorFaults), legend: 'major faults' }],
+      min: 0,
+      w: 6,
+      h: 8,
+    }),
+  );
+  d.withPanel(
+    p.timeseries({
+      title: 'Swap-in',
+      description: 'Bytes per second read back from swap (recorded rate): builds waiting for pages the overcommit pushed out.',
+      unit: units.BytesPerSecondIEC,
+      queries: [{ expr: recorded(RECORDED_SWAP_IN_RATE), legend: 'swap-in' }],
+      min: 0,
+      w: 6,
       h: 8,
     }),
   );

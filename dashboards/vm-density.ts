@@ -2,7 +2,11 @@
 // unmanaged qemu processes (OBS build VMs) together, against its CPUs and memory.
 import * as units from '@grafana/grafana-foundation-sdk/units';
 import { defaultAlertsConfig, type AlertsConfig } from '../alerts/config.js';
+import { pressureMetrics } from '../exporters/pressure/metrics.js';
 import {
+  domainCpu,
+  domainCpuWait,
+  domainMemoryStalled,
   domains,
   hostCpus,
   hostMemory,
@@ -16,7 +20,7 @@ import {
 } from '../exporters/vmhost/metrics.js';
 import { dashboard, instanceVariable, okFailed, PanelFactory, rising } from './panels.js';
 import { sourceUp } from '../src/runtime.js';
-import { byInstance, sel } from './promql.js';
+import { byInstance, rateOf, sel } from './promql.js';
 
 export const VM_DENSITY_UID = 'headroom-vm-density';
 
@@ -104,17 +108,18 @@ export function vmDensityDashboard(alerts: AlertsConfig = defaultAlertsConfig) {
       h: 4,
     }),
   );
-  d.withPanel(
+  // The host's vCPU promise, in its row and again beside what it costs.
+  const vcpuOvercommitStat = (title: string, description: string, h: number) =>
     p.stat({
-      title: 'vCPU overcommit',
-      description: 'vCPUs allocated (libvirt domains and unmanaged qemu) per host CPU.',
+      title,
+      description,
       unit: units.PercentUnit,
       queries: [{ expr: sel(vcpuOvercommit), instant: true }],
       steps: rising(t.vmhostVcpuOvercommitRatio / 2, t.vmhostVcpuOvercommitRatio),
       w: 4,
-      h: 4,
-    }),
-  );
+      h,
+    });
+  d.withPanel(vcpuOvercommitStat('vCPU overcommit', 'vCPUs allocated (libvirt domains and unmanaged qemu) per host CPU.', 4));
   d.withPanel(
     p.stat({
       title: 'Memory overcommit',
@@ -164,6 +169,48 @@ export function vmDensityDashboard(alerts: AlertsConfig = defaultAlertsConfig) {
       w: 8,
       h: 8,
     }).overrideByName('host memory', [{ id: 'custom.fillOpacity', value: 0 }]),
+  );
+
+  // What the promises cost the VMs: time their vCPUs wait for a host CPU, and memory stalls.
+  d.withRow(p.row('Cost of overcommit on $instance', 'instance'));
+  d.withPanel(vcpuOvercommitStat('vCPU overcommit now', 'vCPUs allocated per host CPU: the promise whose cost the panels beside it show.', 8));
+  d.withPanel(
+    p.timeseries({
+      title: 'CPU wait per VM',
+      description: 'Share of the time each VM\'s threads were runnable that they waited for a host CPU (run delay); the dashed line is the VMHostCPUContention threshold.',
+      unit: units.PercentUnit,
+      queries: [{ expr: `${rateOf(domainCpuWait)} / (${rateOf(domainCpuWait)} + ${rateOf(domainCpu)})`, legend: '{{domain}}' }],
+      steps: rising(t.vmhostCpuWaitRatio, t.vmhostCpuWaitRatio),
+      thresholdLines: true,
+      min: 0,
+      w: 8,
+      h: 8,
+    }),
+  );
+  d.withPanel(
+    p.timeseries({
+      title: 'Host time stalled',
+      description: 'Share of the time at least one task on the host waited for a CPU, and every task stalled on memory (PSI).',
+      unit: units.PercentUnit,
+      queries: [
+        { expr: rateOf(pressureMetrics.cpuWaiting), legend: 'waiting for a CPU' },
+        { expr: rateOf(pressureMetrics.memoryStalled), legend: 'stalled on memory' },
+      ],
+      min: 0,
+      w: 6,
+      h: 8,
+    }),
+  );
+  d.withPanel(
+    p.timeseries({
+      title: 'Memory stall per VM',
+      description: 'Share of the time every task of a VM\'s systemd scope stalled on memory (cgroup v2 PSI); empty on cgroup v1 hosts and for VMs without a scope of their own.',
+      unit: units.PercentUnit,
+      queries: [{ expr: rateOf(domainMemoryStalled), legend: '{{domain}}' }],
+      min: 0,
+      w: 6,
+      h: 8,
+    }),
   );
   return d;
 }

@@ -2,6 +2,7 @@ import type { CollectorModule } from '../src/collector-module.js';
 import { obsModule } from './obs/index.js';
 import { workerModule } from './worker/index.js';
 import { swapModule } from './swap/index.js';
+import { pressureModule } from './pressure/index.js';
 import { vmhostModule } from './vmhost/index.js';
 import { backupModule } from './backup/index.js';
 
@@ -13,6 +14,7 @@ export const collectorModules: readonly CollectorModule[] = [
   obsModule,
   workerModule,
   swapModule,
+  pressureModule,
   vmhostModule,
   backupModule,
 ];

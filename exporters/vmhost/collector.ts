@@ -9,6 +9,7 @@ import { densitySamples } from './density.js';
 import { readHostTotals, scanQemuProcesses } from './host.js';
 import { readLibvirt, type LibvirtReading } from './libvirt.js';
 import { vmhostMetrics } from './metrics.js';
+import { createVmCostReader } from './vm-cost.js';
 
 export type { VmhostConfig } from './config.js';
 
@@ -67,6 +68,8 @@ class DensitySource implements Source {
   readonly timeoutMs: number;
   /** qemu command lines that do not parse: logged once per process, not every refresh. */
   private reportedSkips = new Set<string>();
+  /** CPU time, run delay and memory pressure per VM; remembers exited threads' time. */
+  private readonly readVmCosts = createVmCostReader();
 
   constructor(
     private readonly config: VmhostConfig,
@@ -79,12 +82,14 @@ class DensitySource implements Source {
   async collect(ctx: CollectContext) {
     const [libvirt, scan] = await Promise.all([this.libvirt.reading(), scanQemuProcesses(ctx.paths, ctx.signal)]);
     if (!libvirt.available) ctx.note?.('libvirt unavailable: counting qemu processes, host totals from /proc and /sys');
-    for (const problem of scan.skipped) {
+    const costs = await this.readVmCosts(ctx.paths, scan.processes);
+    const problems = [...scan.skipped, ...costs.problems];
+    for (const problem of problems) {
       if (!this.reportedSkips.has(problem)) ctx.log.warn({ problem }, 'qemu process left out of the totals');
     }
-    this.reportedSkips = new Set(scan.skipped);
+    this.reportedSkips = new Set(problems);
     const hostFallback = libvirt.available ? null : await readHostTotals(ctx.paths);
-    return densitySamples({ libvirt, qemu: scan.processes, hostFallback, perDomain: this.config.per_domain });
+    return [...densitySamples({ libvirt, qemu: scan.processes, hostFallback, perDomain: this.config.per_domain }), ...costs.samples];
   }
 }
 

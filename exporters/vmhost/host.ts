@@ -4,7 +4,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { procPath, sysPath, type HostPaths } from '../../src/paths.js';
 import { readMeminfo } from '../../src/procfs/meminfo.js';
 import { countCpuinfoProcessors, countCpuList } from './cpu-list.js';
-import { parseQemuCommandLine, splitCmdline, type QemuProcess } from './qemu-cmdline.js';
+import { parseProcCmdline, type QemuProcess } from './qemu-cmdline.js';
 
 export interface FoundQemuProcess extends QemuProcess {
   readonly pid: number;
@@ -49,7 +49,7 @@ export async function scanQemuProcesses(paths: HostPaths, signal?: AbortSignal):
           return;
         }
         try {
-          const qemu = parseQemuCommandLine(splitCmdline(raw));
+          const qemu = parseProcCmdline(raw);
           if (qemu) processes.push({ ...qemu, pid: Number(pid) });
         } catch (err) {
           skipped.push(`${file}: ${err instanceof Error ? err.message : String(err)}`);

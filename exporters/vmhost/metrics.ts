@@ -2,7 +2,7 @@
 // is refreshed in the background (virsh can hang on a domain lock); the scrape serves the last
 // snapshot and headroom_collector_source_last_success_timestamp_seconds{collector="vmhost"} says how
 // old it is. Whether libvirt answered is headroom_collector_source_up{collector="vmhost",source="libvirt"}.
-import { gauge } from '../../src/metrics.js';
+import { counter, gauge } from '../../src/metrics.js';
 
 const BG = 'Refreshed in the background; see headroom_collector_source_last_success_timestamp_seconds{collector="vmhost",source="vmhost"} for its age.';
 
@@ -25,7 +25,7 @@ export const vcpusAllocated = gauge(
 );
 export const memoryAllocated = gauge(
   'headroom_vmhost_memory_allocated_bytes',
-  `Memory in bytes of the active libvirt domains (current balloon size, every state but shut off) plus the -m size of unmanaged qemu processes (OBS build VMs). ${BG}`,
+  `Memory in bytes of the active libvirt domains (current balloon size, every state but shut off) plus the boot memory of unmanaged qemu processes (OBS build VMs): -m (or the -machine memory-backend), pc-dimm/nvdimm devices and virtio-mem requested-size. ${BG}`,
 );
 export const vcpuOvercommit = gauge(
   'headroom_vmhost_vcpu_overcommit_ratio',
@@ -45,7 +45,7 @@ export const qemuVcpus = gauge(
 );
 export const qemuMemory = gauge(
   'headroom_vmhost_qemu_memory_bytes',
-  `Memory in bytes (-m, qemu's default 128 MiB when absent) of the qemu processes not managed by libvirt; part of headroom_vmhost_memory_allocated_bytes. ${BG}`,
+  `Memory in bytes the qemu processes not managed by libvirt give their guests at boot (-m, else the -machine memory-backend's size, else qemu's 128 MiB; plus pc-dimm/nvdimm devices and virtio-mem requested-size); part of headroom_vmhost_memory_allocated_bytes. ${BG}`,
 );
 
 // Per-domain series: only with `per_domain: true` (one series per domain, or per domain and state).
@@ -65,6 +65,31 @@ export const domainState = gauge(
   ['domain', 'state'],
 );
 
+// What overcommit costs each VM: one series per running VM (libvirt's or not), always on, as
+// the VM-contention alert needs them. `domain` = the qemu process' -name guest= (libvirt's
+// domain name), or `pid-<pid>` for a qemu process without -name.
+const PER_VM = 'Summed over every thread of the VM\'s qemu process (vCPUs, I/O and main loop); threads that exited keep what they had at the last refresh.';
+export const domainCpuWait = counter(
+  'headroom_vmhost_domain_cpu_wait_seconds_total',
+  `Seconds the VM's qemu threads were runnable but waited for a host CPU (run delay, /proc/<pid>/task/*/schedstat): what vCPU overcommit costs this VM. ${PER_VM} ${BG}`,
+  ['domain'],
+);
+export const domainCpu = counter(
+  'headroom_vmhost_domain_cpu_seconds_total',
+  `Seconds the VM's qemu threads ran on a host CPU (/proc/<pid>/task/*/schedstat). ${PER_VM} ${BG}`,
+  ['domain'],
+);
+export const domainMemoryWaiting = counter(
+  'headroom_vmhost_domain_memory_waiting_seconds_total',
+  `Seconds in which some task of the VM's systemd scope stalled on memory (PSI "some" of the scope's cgroup v2 memory.pressure); absent on cgroup v1 and for qemu processes outside a scope of their own. ${BG}`,
+  ['domain'],
+);
+export const domainMemoryStalled = counter(
+  'headroom_vmhost_domain_memory_stalled_seconds_total',
+  `Seconds in which every task of the VM's systemd scope stalled on memory at once (PSI "full" of the scope's memory.pressure); absent on cgroup v1 and for qemu processes outside a scope of their own. ${BG}`,
+  ['domain'],
+);
+
 export const vmhostMetrics = [
   hostCpus,
   hostMemory,
@@ -79,4 +104,8 @@ export const vmhostMetrics = [
   domainVcpus,
   domainMemory,
   domainState,
+  domainCpuWait,
+  domainCpu,
+  domainMemoryWaiting,
+  domainMemoryStalled,
 ] as const;

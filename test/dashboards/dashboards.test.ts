@@ -9,6 +9,7 @@ import { renderDashboards } from '../../dashboards/index.js';
 import { backupMetrics } from '../../exporters/backup/metrics.js';
 import { obsMetrics } from '../../exporters/obs/metrics.js';
 import { swapCatalog } from '../../exporters/swap/metrics.js';
+import { pressureCatalog } from '../../exporters/pressure/metrics.js';
 import { vmhostMetrics } from '../../exporters/vmhost/metrics.js';
 import { workerCatalog } from '../../exporters/worker/metrics.js';
 import { artifactGenerators } from '../../src/generators.js';
@@ -33,7 +34,7 @@ const EXPECTED_UIDS = [
 
 /** Every metric name an exporter can serve, from the catalogs (not from the dashboards). */
 const catalog = new Set(
-  [...obsMetrics, ...workerCatalog, ...swapCatalog, ...vmhostMetrics, ...backupMetrics, ...runtimeMetrics, ...selfMetrics].map((m) => m.name),
+  [...obsMetrics, ...workerCatalog, ...swapCatalog, ...pressureCatalog, ...vmhostMetrics, ...backupMetrics, ...runtimeMetrics, ...selfMetrics].map((m) => m.name),
 );
 const recordedNames = new Set(recordingRules(defaultAlertsConfig).map((r) => r.record));
 /** Prometheus' own per-target series the exporters dashboard reads. */

@@ -51,7 +51,17 @@ export function writeHostTree(dir: string): HostTree {
       '',
     ].join('\n'),
   );
-  write(procfs, 'vmstat', 'nr_free_pages 1000\npswpin 1000\npswpout 2000\n');
+  write(procfs, 'vmstat', 'nr_free_pages 1000\npswpin 1000\npswpout 2000\npgmajfault 3000\n');
+  for (const resource of ['cpu', 'memory', 'io']) {
+    write(procfs, `pressure/${resource}`, 'some avg10=1.00 avg60=1.00 avg300=1.00 total=5000000\nfull avg10=0.50 avg60=0.50 avg300=0.50 total=2500000\n');
+  }
+  // One OBS build VM (qemu without libvirt) in a systemd scope of its own, with two threads.
+  const vmScope = '/machine.slice/machine-qemu\\x2d1\\x2dobsbuild1.scope';
+  write(procfs, '4242/cmdline', ['/usr/bin/qemu-kvm', '-name', 'guest=obsbuild1', '-m', '6144', '-smp', '2', ''].join('\0'));
+  write(procfs, '4242/cgroup', `0::${vmScope}\n`);
+  write(procfs, '4242/task/4242/schedstat', '2000000000 500000000 100\n');
+  write(procfs, '4242/task/4250/schedstat', '8000000000 3000000000 400\n');
+  write(sysfs, `fs/cgroup${vmScope}/memory.pressure`, 'some avg10=2.00 avg60=2.00 avg300=2.00 total=4000000\nfull avg10=1.00 avg60=1.00 avg300=1.00 total=1000000\n');
   write(procfs, 'swaps', `Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n/dev/sda2                               partition\t${kB(host.swapBytes)}\t1048576\t-2\n`);
   write(
     procfs,

@@ -84,6 +84,7 @@ beforeAll(async () => {
         obs: { instances: [{ name: 'sim', url: obs.url, schedule: '2s', timeout: '1s', projects: ['devel:tools'] }] },
         worker: {},
         swap: { smartctl: false },
+        pressure: {},
         vmhost: { libvirt_uri: 'test:///default', schedule: '2s', timeout: '1s' },
         backup: {
           targets: [{ name: 'dumps', kind: 'files', path: '/srv/dumps/*.sql.gz', max_age: `${host.backupMaxAgeSeconds}s`, schedule: '2s', timeout: '1s' }],
@@ -113,7 +114,7 @@ beforeAll(async () => {
   // Every collector has reported success, and rates (two samples) and recorded series exist.
   await waitFor(
     async () => {
-      const ok = await prometheus.query('count(headroom_collector_success == 1) == 5');
+      const ok = await prometheus.query('count(headroom_collector_success == 1) == 6');
       const swapRate = await prometheus.query('instance:headroom_swap_in_bytes:rate');
       const backup = await prometheus.query('target:headroom_backup_age_over_max_age:ratio');
       const packages = await prometheus.query('headroom_obs_packages');
@@ -172,6 +173,13 @@ describe('dashboard queries against Prometheus scraping a real exporter', () => 
     // The file was written 2 h old moments ago; allow the seconds the setup took.
     expect(ratio).toBeGreaterThanOrEqual(host.backupAgeSeconds / host.backupMaxAgeSeconds);
     expect(ratio).toBeLessThan((host.backupAgeSeconds + 120) / host.backupMaxAgeSeconds);
+  });
+
+  it('shows the cost of overcommit per VM for the fixture\'s build VM, by its -name', async () => {
+    for (const panel of ['CPU wait per VM', 'Memory stall per VM']) {
+      const result = await prometheus.query(queryOf('headroom-vm-density', panel));
+      expect(result.map((r) => r.metric.domain), panel).toEqual(['obsbuild1']);
+    }
   });
 
   it('shows the VM host\'s CPUs from libvirt\'s test node', async () => {

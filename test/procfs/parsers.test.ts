@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { parseDiskstats } from '../../src/procfs/diskstats.js';
 import { ProcParseError } from '../../src/procfs/meminfo.js';
 import { mountHolding, parseMountinfo } from '../../src/procfs/mountinfo.js';
+import { parsePressure } from '../../src/procfs/pressure.js';
+import { parseSchedstat } from '../../src/procfs/schedstat.js';
+import { cgroupV2Path, enclosingScope } from '../../src/procfs/cgroup.js';
 import { parseSwaps } from '../../src/procfs/swaps.js';
 import { parseVmstat } from '../../src/procfs/vmstat.js';
 
@@ -86,5 +89,47 @@ describe('parseDiskstats', () => {
       ['nvme0n1p2', 259, 2, 7000, 400],
       ['nvme0n1', 259, 0, 8000, 400],
     ]);
+  });
+});
+
+describe('parsePressure', () => {
+  it('reads some and full lines, totals in microseconds', () => {
+    const psi = parsePressure('some avg10=1.50 avg60=0.75 avg300=0.10 total=4424967\nfull avg10=0.00 avg60=0.05 avg300=0.34 total=3537880\n');
+    expect(psi.some).toEqual({ avg10: 1.5, avg60: 0.75, avg300: 0.1, totalMicroseconds: 4424967 });
+    expect(psi.full?.totalMicroseconds).toBe(3537880);
+  });
+
+  it('has no full line for host-wide cpu on kernels before 5.13', () => {
+    expect(parsePressure('some avg10=0.00 avg60=0.00 avg300=0.00 total=12\n').full).toBeNull();
+  });
+
+  it('rejects garbage with the file and the line', () => {
+    expect(() => parsePressure('some total=12\n', '/proc/pressure/io')).toThrow(/\/proc\/pressure\/io: unexpected line "some total=12"/);
+    expect(() => parsePressure('full avg10=0.00 avg60=0.00 avg300=0.00 total=0\n')).toThrow(/no "some" line/);
+  });
+});
+
+describe('parseSchedstat', () => {
+  it('reads CPU time, run delay and timeslices', () => {
+    expect(parseSchedstat('4210261 3112147 2\n')).toEqual({ cpuNs: 4210261, waitNs: 3112147, timeslices: 2 });
+  });
+
+  it('rejects anything else, naming the file', () => {
+    expect(() => parseSchedstat('1 2\n', '/proc/9/task/9/schedstat')).toThrow(/\/proc\/9\/task\/9\/schedstat: expected/);
+  });
+});
+
+describe('cgroup v2 paths', () => {
+  const libvirtVcpu = '0::/machine.slice/machine-qemu\\x2d3\\x2dweb01.scope/libvirt/vcpu0\n';
+  it('takes the 0:: line, ignoring v1 hierarchies; none on v1-only hosts or an empty v2 tree', () => {
+    expect(cgroupV2Path(`12:memory:/machine.slice\n${libvirtVcpu}`)).toBe('/machine.slice/machine-qemu\\x2d3\\x2dweb01.scope/libvirt/vcpu0');
+    expect(cgroupV2Path('4:memory:/x\n1:cpu:/\n')).toBeNull();
+    expect(cgroupV2Path('1:cpu:/\n0::/\n')).toBeNull();
+  });
+
+  it('finds the enclosing systemd scope, never a service or slice', () => {
+    expect(enclosingScope('/machine.slice/machine-qemu\\x2d3\\x2dweb01.scope/libvirt/vcpu0')).toBe('/machine.slice/machine-qemu\\x2d3\\x2dweb01.scope');
+    expect(enclosingScope('/machine.slice/machine-qemu\\x2d3\\x2dweb01.scope')).toBe('/machine.slice/machine-qemu\\x2d3\\x2dweb01.scope');
+    expect(enclosingScope('/system.slice/obsworker.service')).toBeNull();
   });
 });
