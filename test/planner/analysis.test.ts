@@ -21,6 +21,7 @@ import { tempDir } from '../support/tmp.js';
 const GiB = 2 ** 30;
 const MB = 1e6;
 const DAY = 86400;
+const churnBudget = { kind: 'swap churn' as const, limit: 20 * MB };
 const series = (points: Array<[number, number]>, labels: Record<string, string> = {}): Series => ({ labels, points });
 
 describe('step and range splitting', () => {
@@ -63,7 +64,7 @@ describe('worker host capacity', () => {
   it('crosses a 20 MB/s budget at 2 + 20/10 = 4 instances when churn is 10 MB/s per instance above 2', () => {
     const churn = series(levels.map((l, i) => [i * 60, 10 * MB * Math.max(0, l - 2)]));
     // Promise 6 instances x 8 GiB = 48 GiB on 48 GiB: ratio 1, memory limit 6.
-    const f = analyseWorkerHost({ ...base, churn, overcommitRatio: 1 }, 20 * MB);
+    const f = analyseWorkerHost({ ...base, churn, overcommitRatio: 1 }, churnBudget);
     expect(f.budgetCrossingLoad).toBeCloseTo(4, 9);
     expect(f.churnLimit).toBe(4);
     expect(f.memoryLimit).toBe(6);
@@ -76,28 +77,28 @@ describe('worker host capacity', () => {
   });
 
   it('lets memory limit a host whose churn never grows, and flags the extrapolation', () => {
-    const flat = analyseWorkerHost({ ...base, churn: series(levels.map((_, i) => [i * 60, 1 * MB])), overcommitRatio: 0.5 }, 20 * MB);
+    const flat = analyseWorkerHost({ ...base, churn: series(levels.map((_, i) => [i * 60, 1 * MB])), overcommitRatio: 0.5 }, churnBudget);
     expect(flat.churnLimit).toBeNull();
     expect(flat.memoryLimit).toBe(12); // 48 GiB / (0.5 x 48 GiB / 6)
     expect(flat.change).toBe(6);
     expect(flat.limitedBy).toBe('memory promise');
-    const gentle = analyseWorkerHost({ ...base, churn: series(levels.map((l, i) => [i * 60, 1 * MB * l])), overcommitRatio: 0.25 }, 20 * MB);
+    const gentle = analyseWorkerHost({ ...base, churn: series(levels.map((l, i) => [i * 60, 1 * MB * l])), overcommitRatio: 0.25 }, churnBudget);
     expect(gentle.budgetCrossingLoad).toBeCloseTo(20, 6);
     expect(gentle.notes.join()).toContain('extrapolated');
   });
 
   it('does not blame builds for churn that is over the budget at every load', () => {
-    const f = analyseWorkerHost({ ...base, churn: series(levels.map((_, i) => [i * 60, 50 * MB])), overcommitRatio: 1 }, 20 * MB);
+    const f = analyseWorkerHost({ ...base, churn: series(levels.map((_, i) => [i * 60, 50 * MB])), overcommitRatio: 1 }, churnBudget);
     expect(f.pastBudget).toBe(true);
     expect(f.churnLimit).toBeNull();
     expect(f.notes.join()).toContain('does not come from builds');
   });
 
   it('says so when the load never changed or a series is missing', () => {
-    const still = analyseWorkerHost({ ...base, load: series(levels.map((_, i) => [i * 60, 3])), churn: series(levels.map((_, i) => [i * 60, 0])), overcommitRatio: 1 }, 20 * MB);
+    const still = analyseWorkerHost({ ...base, load: series(levels.map((_, i) => [i * 60, 3])), churn: series(levels.map((_, i) => [i * 60, 0])), overcommitRatio: 1 }, churnBudget);
     expect(still.fit).toBeNull();
     expect(still.notes.join()).toContain('one level');
-    const none = analyseWorkerHost({ ...base, churn: undefined, instances: undefined, overcommitRatio: undefined }, 20 * MB);
+    const none = analyseWorkerHost({ ...base, churn: undefined, instances: undefined, overcommitRatio: undefined }, churnBudget);
     expect(none.capacity).toBeNull();
     expect(none.notes.join()).toContain('no swap churn series');
   });
@@ -110,36 +111,90 @@ describe('VM rebalancing', () => {
   // a carries 16 + 8 + 8 = 32 GiB... plus 8 more: 40 GiB on 32; b 8 GiB.
   const domains = [dom('a:1', 'big', 16, 2), dom('a:1', 'm1', 8, 2), dom('a:1', 'm2', 8, 2), dom('a:1', 'm3', 8, 2), dom('b:1', 'x', 8, 2), dom('a:1', 'off', 64, 64, false)];
 
-  it('finds the fewest moves to the lowest peak: one 8 GiB domain to b (40/32 → 32/32 and 16/32)', () => {
-    const p = proposeRebalance(hosts, domains, { maxMoves: 4, pinned: {} });
+  it('brings the estate within target with the fewest moves: one 8 GiB domain to b (40/32 → 32/32)', () => {
+    const p = proposeRebalance(hosts, domains, { maxMoves: 4, pinned: {}, target: 1 });
     expect(p.method).toBe('exact');
-    // Best possible peak: 48 GiB over two 32 GiB hosts in 8 GiB pieces → 24/24 → 0.75; moving big (16) gives a 24 / b 24.
-    expect(p.maxAfter.memory).toBeCloseTo(24 / 32, 12);
-    expect(p.moves).toEqual([{ domain: 'big', from: 'a:1', to: 'b:1', memoryBytes: 16 * GiB, vcpus: 2 }]);
+    // a is 8 GiB over 32; moving one 8 GiB domain is the one move with the least memory that fits.
+    expect(p.moves).toHaveLength(1);
+    expect(p.moves[0]).toMatchObject({ from: 'a:1', to: 'b:1', memoryBytes: 8 * GiB, movesBack: false });
+    expect(p.overTargetBefore).toBe(8 * GiB);
+    expect(p.overTargetAfter).toBe(0);
+    expect(p.maxAfter.memory).toBeCloseTo(32 / 32, 12);
     expect(p.maxBefore.memory).toBeCloseTo(40 / 32, 12);
+    expect(p.moves[0]!.why).toContain('over the target 1.00 by 8.0 GiB');
+    // A lower target (0.75: 24 GiB each) needs the 16 GiB domain moved: the lowest peak, one move.
+    const low = proposeRebalance(hosts, domains, { maxMoves: 4, pinned: {}, target: 0.75 });
+    expect(low.moves.map((m) => [m.domain, m.to])).toEqual([['big', 'b:1']]);
   });
 
-  it('moves nothing when nothing improves, keeps pins, and honours max_moves', () => {
-    expect(proposeRebalance(hosts, [dom('a:1', 'p', 8, 1), dom('b:1', 'q', 8, 1)], { maxMoves: 4, pinned: {} }).moves).toEqual([]);
-    const pinned = proposeRebalance(hosts, domains, { maxMoves: 4, pinned: { big: 'a' } });
-    // big stays: two 8 GiB domains go to b → a 24, b 24.
-    expect(pinned.moves.map((m) => [m.to, m.memoryBytes])).toEqual([['b:1', 8 * GiB], ['b:1', 8 * GiB]]);
+  it('moves nothing when every host is within target, keeps pins, and honours max_moves', () => {
+    expect(proposeRebalance(hosts, [dom('a:1', 'p', 8, 1), dom('b:1', 'q', 8, 1)], { maxMoves: 4, pinned: {}, target: 1 }).moves).toEqual([]);
+    // a at 32/32 and b at 8/32: unbalanced but within target, so no move (the old objective moved one).
+    expect(proposeRebalance(hosts, [dom('a:1', 'p', 16, 1), dom('a:1', 'q', 16, 1), dom('b:1', 'r', 8, 1)], { maxMoves: 4, pinned: {}, target: 1 }).moves).toEqual([]);
+    const pinned = proposeRebalance(hosts, domains, { maxMoves: 4, pinned: { big: 'a' }, target: 1 });
+    expect(pinned.moves.map((m) => [m.to, m.memoryBytes])).toEqual([['b:1', 8 * GiB]]);
     expect(pinned.pinned).toEqual(['big']);
-    const zero = proposeRebalance(hosts, domains, { maxMoves: 0, pinned: {} });
+    const zero = proposeRebalance(hosts, domains, { maxMoves: 0, pinned: {}, target: 1 });
     expect(zero.moves).toEqual([]);
+    expect(zero.notes.join()).toContain('no plan of at most 0 moves brings every host within the target');
   });
 
-  it('moves a domain pinned to another host', () => {
-    const p = proposeRebalance(hosts, [dom('a:1', 'p', 8, 1)], { maxMoves: 0, pinned: { p: 'b:1' } });
-    expect(p.moves).toEqual([{ domain: 'p', from: 'a:1', to: 'b:1', memoryBytes: 8 * GiB, vcpus: 1 }]);
+  it('does not move a domain back where it came from unless nothing else fits', () => {
+    // m1 came from b recently: m2 or m3 (the same size) goes instead.
+    const p = proposeRebalance(hosts, domains, { maxMoves: 4, pinned: {}, target: 1, recentHosts: { m1: ['b:1'] } });
+    expect(p.moves).toHaveLength(1);
+    expect(['m2', 'm3']).toContain(p.moves[0]!.domain);
+    expect(p.moves[0]!.movesBack).toBe(false);
+    // Every 8 GiB domain came from b, and big too: one must go back; the flag says so.
+    const forced = proposeRebalance(hosts, domains, { maxMoves: 4, pinned: {}, target: 1, recentHosts: { m1: ['b:1'], m2: ['b:1'], m3: ['b:1'], big: ['b:1'] } });
+    expect(forced.moves).toHaveLength(1);
+    expect(forced.moves[0]).toMatchObject({ memoryBytes: 8 * GiB, movesBack: true });
+    expect(forced.moves[0]!.why).toContain('no plan without moving it back fits the target');
+  });
+
+  it('matches a brute force over every assignment on random small estates', () => {
+    // Brute force: every placement of every domain with at most maxMoves moves, compared on
+    // (memory over target, moves back, moves, memory moved, highest memory ratio) as the README states.
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let trial = 0; trial < 40; trial++) {
+      const hs = [host('h0', 32, 8), host('h1', 48, 8), host('h2', 24, 8)];
+      const ds = Array.from({ length: 6 }, (_, i) => dom(`h${Math.floor(rand() * 3)}`, `d${i}`, 4 * (1 + Math.floor(rand() * 5)), 1));
+      const recent: Record<string, string[]> = rand() < 0.5 ? { d0: ['h1'], d1: ['h2'] } : {};
+      const maxMoves = 1 + Math.floor(rand() * 3);
+      const target = [0.75, 1, 1.25][Math.floor(rand() * 3)]!;
+      let best: number[] | null = null;
+      for (let code = 0; code < 3 ** ds.length; code++) {
+        const to = ds.map((_, i) => Math.floor(code / 3 ** i) % 3);
+        const moved = ds.filter((d, i) => `h${to[i]}` !== d.host);
+        if (moved.length > maxMoves) continue;
+        const mem = [0, 0, 0];
+        ds.forEach((d, i) => (mem[to[i]!] += d.memoryBytes));
+        const over = mem.reduce((a, m, i) => a + Math.max(0, m - target * hs[i]!.memoryBytes), 0);
+        const back = ds.filter((d, i) => `h${to[i]}` !== d.host && (recent[d.name] ?? []).includes(`h${to[i]}`)).length;
+        const peak = Math.max(...mem.map((m, i) => m / hs[i]!.memoryBytes));
+        const key = [over, back, moved.length, moved.reduce((a, d) => a + d.memoryBytes, 0), peak];
+        if (!best || key.some((k, i) => k !== best![i]) && key.findIndex((k, i) => k !== best![i]) >= 0 && key[key.findIndex((k, i) => k !== best![i])]! < best[key.findIndex((k, i) => k !== best![i])]!) best = key;
+      }
+      const p = proposeRebalance(hs, ds, { maxMoves, pinned: {}, target, recentHosts: recent });
+      const got = [p.overTargetAfter, p.moves.filter((m) => m.movesBack).length, p.moves.length, p.memoryMovedBytes];
+      expect(got, `trial ${trial}`).toEqual(best!.slice(0, 4));
+      expect(p.maxAfter.memory).toBeCloseTo(best![4]!, 12);
+    }
   });
 
   it('falls back to greedy search past the node limit and says so', () => {
-    const p = proposeRebalance(hosts, domains, { maxMoves: 4, pinned: {}, nodeLimit: 3 });
+    const p = proposeRebalance(hosts, domains, { maxMoves: 4, pinned: {}, nodeLimit: 3, target: 1 });
     expect(p.method).toBe('greedy');
-    expect(p.maxAfter.memory).toBeCloseTo(24 / 32, 12);
+    expect(p.overTargetAfter).toBe(0);
     expect(p.notes.join()).toContain('greedy');
   });
+
+  it('moves a domain pinned to another host', () => {
+    const p = proposeRebalance(hosts, [dom('a:1', 'p', 8, 1)], { maxMoves: 0, pinned: { p: 'b:1' }, target: 1 });
+    expect(p.moves).toEqual([{ domain: 'p', from: 'a:1', to: 'b:1', memoryBytes: 8 * GiB, vcpus: 1, movesBack: false, why: 'pinned to b:1; b:1 goes 0.00 → 0.25' }]);
+  });
+
 });
 
 describe('forecasts', () => {
@@ -209,10 +264,10 @@ describe('analyse', () => {
   const window = { start: 0, end: 7200, step: 60 };
   const empty: PlannerData = {
     window, trendWindow: { ...window, step: 3600 }, load: [], obsBuilding: [], churn: [], tmpfsPerInstance: [], instances: [], ram: [], swap: [], overcommit: [],
-    vmCpus: [], vmMemory: [], vmFixedVcpus: [], vmFixedMemory: [], domainVcpus: [], domainMemory: [], domainShutoff: [],
+    vmCpus: [], vmMemory: [], vmFixedVcpus: [], vmFixedMemory: [], domainVcpus: [], domainMemory: [], domainShutoff: [], domainRecent: [],
     trendVmAllocated: [], trendTmpfsPeak: [], trendOvercommit: [], trendDiskUsed: [], diskSize: [], trendSsdWritten: [], ssdEndurance: [], trendSsdWear: [], backupLast: [], backupMaxAge: [],
   };
-  const opts = { churnBudgetBytesPerSecond: 20 * MB, pinned: {}, maxMoves: 4 };
+  const opts = { budget: churnBudget, pinned: {}, maxMoves: 4, overcommitTarget: 1 };
 
   it('refuses an empty window, naming every missing series', () => {
     expect(() => analyse(empty, opts)).toThrow(TooLittleDataError);
