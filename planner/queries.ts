@@ -109,10 +109,14 @@ export function plannerQueries(step: number, opts: QueryOptions): PlannedQuery[]
   ];
 }
 
-/** The coarser resolution trends are fitted on: hourly or the window's step, whichever is coarser. */
+/**
+ * The coarser resolution trends are fitted on: hourly or the window's step, whichever is
+ * coarser. Its start is aligned so the last point falls on the window's end: the forecast's
+ * "now" is the state at the end, not up to an hour before it.
+ */
 export function trendWindowOf(window: Window): Window {
   const step = Math.max(window.step, 3600);
-  return { start: window.start, end: window.end, step };
+  return { start: window.end - Math.floor((window.end - window.start) / step) * step, end: window.end, step };
 }
 
 /** The last hour of the window: "latest" values come from there, so removed domains drop out. */

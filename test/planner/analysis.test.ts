@@ -10,12 +10,14 @@ import { analyse, TooLittleDataError } from '../../planner/analyse.js';
 import { terminalProgress } from '../../planner/command.js';
 import type { PlannerData } from '../../planner/queries.js';
 import { parseRate, plannerConfigOf } from '../../planner/config.js';
-import { backupStaleness, forecastExhaustion } from '../../planner/forecast.js';
+import { backupStaleness, forecastExhaustion, stepChangeAt } from '../../planner/forecast.js';
 import { fitHinge, fitLine } from '../../planner/regression.js';
 import { proposeRebalance, type DomainInput, type VmHostInput } from '../../planner/rebalance.js';
 import type { Series } from '../../planner/series.js';
 import { chooseStep, splitRange } from '../../planner/step.js';
-import { analyseWorkerHost } from '../../planner/workers.js';
+import { analyseWorkerHost, wholeInstancesWithin } from '../../planner/workers.js';
+import { rangeText } from '../../planner/render-markdown.js';
+import { forecastTrend } from '../../planner/report-text.js';
 import { tempDir } from '../support/tmp.js';
 
 const GiB = 2 ** 30;
@@ -174,7 +176,8 @@ describe('VM rebalancing', () => {
         const back = ds.filter((d, i) => `h${to[i]}` !== d.host && (recent[d.name] ?? []).includes(`h${to[i]}`)).length;
         const peak = Math.max(...mem.map((m, i) => m / hs[i]!.memoryBytes));
         const key = [over, back, moved.length, moved.reduce((a, d) => a + d.memoryBytes, 0), peak];
-        if (!best || key.some((k, i) => k !== best![i]) && key.findIndex((k, i) => k !== best![i]) >= 0 && key[key.findIndex((k, i) => k !== best![i])]! < best[key.findIndex((k, i) => k !== best![i])]!) best = key;
+        const first = best ? key.findIndex((k, i) => k !== best![i]) : -1;
+        if (!best || (first >= 0 && key[first]! < best[first]!)) best = key;
       }
       const p = proposeRebalance(hs, ds, { maxMoves, pinned: {}, target, recentHosts: recent });
       const got = [p.overTargetAfter, p.moves.filter((m) => m.movesBack).length, p.moves.length, p.memoryMovedBytes];
@@ -230,6 +233,76 @@ describe('forecasts', () => {
     expect(s.longestSeconds).toBe(3 * 3600);
     expect(s.staleAtEnd).toBe(false);
     expect(backupStaleness('etc', series(steps.map((t) => [t, t])), max, 3600)).toBeNull();
+  });
+});
+
+describe('figures that read right', () => {
+  const now = 100 * DAY;
+  const hourly = (days: number, f: (t: number) => number) => series(Array.from({ length: days * 24 + 1 }, (_, i): [number, number] => [now - days * DAY + i * 3600, f(now - days * DAY + i * 3600)]));
+
+  it('reads a constant that floating point cannot represent as flat, not as a date after 9999', () => {
+    // 0.1 + 0.2 and 7/30 are not exact in binary: a least-squares line through them has a slope of ±1e-20.
+    for (const v of [0.1 + 0.2, 7 / 30, 0.7]) {
+      const f = forecastExhaustion({ kind: 'tmpfs promise', host: 'h', resource: 'r', unit: 'ratio' }, hourly(28, () => v), 1, now);
+      expect(f.status).toBe('not running out');
+      expect(f.slopePerDay).toBe(0);
+      expect(forecastTrend(f)).toBe('flat');
+      expect(rangeText(f.earliest, f.latest, f.status)).toBe('not within 100 years');
+    }
+  });
+
+  it('shows an SSD wearing out in 50 days with a trend that is not 0.00', () => {
+    // Wear 0.5 now, +0.01 a day: 50 days to 1.0.
+    const f = forecastExhaustion({ kind: 'ssd endurance', host: 'h', resource: 'sda wear', unit: 'ratio' }, hourly(28, (t) => 0.5 + (0.01 * (t - now)) / DAY), 1, now);
+    expect(f.status).toBe('runs out');
+    expect(Math.abs(f.runOut! - (now + 50 * DAY))).toBeLessThan(3600);
+    expect(forecastTrend(f)).toBe('+0.01 / day');
+  });
+
+  it('does not fit a run-out date through a single step (a migration)', () => {
+    // 32 GiB allocated, then 56 GiB from day 20 on: two flat levels, no trend.
+    const stepAt = now - 8 * DAY;
+    const s = hourly(28, (t) => (t < stepAt ? 32 : 56) * GiB);
+    expect(s.points[stepChangeAt(s.points.map(([t]) => t), s.points.map(([, v]) => v))!]![0]).toBe(stepAt);
+    const f = forecastExhaustion({ kind: 'ram', host: 'h', resource: 'VM memory allocated', unit: 'bytes' }, s, 64 * GiB, now);
+    expect(f.status).toBe('not running out');
+    expect(f.fittedFrom).toBe(stepAt);
+    expect(f.note).toContain('not a trend');
+    // A real trend with noise is no step.
+    const noisy = hourly(28, (t) => (10 + (t - now + 28 * DAY) / DAY) * GiB + (Math.floor(t / 3600) % 2 ? 1 : -1) * 0.3 * GiB);
+    expect(stepChangeAt(noisy.points.map(([t]) => t), noisy.points.map(([, v]) => v))).toBeNull();
+  });
+
+  it('keeps a stale backup period whole across a gap in the data when no backup ran in it', () => {
+    // Backup at 0, max_age 26 h; data every hour from 0 to 40 h but missing 30..33 h: stale from 27 h to 40 h in one period.
+    const steps = Array.from({ length: 41 }, (_, h) => h * 3600).filter((t) => t < 30 * 3600 || t > 33 * 3600);
+    const s = backupStaleness('wiki', series(steps.map((t) => [t, 0])), series(steps.map((t) => [t, 26 * 3600])), 3600)!;
+    expect(s.intervals).toEqual([[27 * 3600, 40 * 3600]]);
+    expect(s.staleSeconds).toBe(14 * 3600);
+    // A backup in the gap (newest backup differs after it): two periods, the gap unknown.
+    const ran = backupStaleness('wiki', series(steps.map((t) => [t, t > 33 * 3600 ? 1 * 3600 : 0])), series(steps.map((t) => [t, 26 * 3600])), 3600)!;
+    expect(ran.intervals).toEqual([[27 * 3600, 29 * 3600], [34 * 3600, 40 * 3600]]);
+  });
+
+  it('counts a limit that falls exactly on N instances as N', () => {
+    expect(wholeInstancesWithin(7 - 1e-12)).toBe(7);
+    expect(wholeInstancesWithin(6.999)).toBe(6);
+    // 0.7 × 96 GiB promised for 7 instances: 96 GiB holds exactly 10 (through bytes: 96 GiB / (0.7 × 96 GiB / 7) = 10.000000000000002).
+    const levels = Array.from({ length: 9 * 30 }, (_, i) => Math.floor(i / 30));
+    const f = analyseWorkerHost(
+      {
+        host: 'w', load: series(levels.map((l, i) => [i * 60, l])),
+        // 0.3 MB/s per instance above 2 (0.3 is not exact in binary); a 2.1 MB/s budget is reached at exactly 2 + 7 = 9.
+        churn: series(levels.map((l, i) => [i * 60, 0.3 * MB * Math.max(0, l - 2)])),
+        tmpfsPerInstance: undefined, instances: 7, ramBytes: 64 * GiB, swapBytes: 32 * GiB, overcommitRatio: 0.7,
+      },
+      { kind: 'swap churn', limit: 2.1 * MB },
+    );
+    expect(f.memoryLimit).toBe(10);
+    expect(f.churnLimit).toBe(9);
+    expect(f.capacity).toBe(9);
+    expect(f.why.join()).toContain('reaches the budget of 2.1 MB/s at 9.00 instances, so 9 fit');
+    expect(f.confidence).toMatchObject({ points: 270, levels: 9, extrapolatedInstances: 1, rating: 'fair' });
   });
 });
 
