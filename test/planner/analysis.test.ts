@@ -9,7 +9,8 @@ import { configSections } from '../../src/config/sections.js';
 import { analyse, TooLittleDataError } from '../../planner/analyse.js';
 import { terminalProgress } from '../../planner/command.js';
 import type { PlannerData } from '../../planner/queries.js';
-import { parseRate, plannerConfigOf } from '../../planner/config.js';
+import { budgetOf, parseRate, plannerConfigOf } from '../../planner/config.js';
+import { mergeFlags } from '../../planner/cli-command.js';
 import { backupStaleness, forecastExhaustion, stepChangeAt } from '../../planner/forecast.js';
 import { fitHinge, fitLine } from '../../planner/regression.js';
 import { proposeRebalance, type DomainInput, type VmHostInput } from '../../planner/rebalance.js';
@@ -306,6 +307,28 @@ describe('config and terminal', () => {
     expect(() => loadConfig(bad, collectorModules, configSections)).toThrow(/did you mean "pinned_domains"/);
     expect(parseRate('20MiB/s')).toBe(20 * 2 ** 20);
     expect(parseRate('fast')).toBeNull();
+  });
+
+  it('reads the memory-stall budget, the target and the guard, and refuses both budgets at once', () => {
+    const dir = tempDir();
+    const stall = path.join(dir, 'stall.yml');
+    writeFileSync(stall, 'planner:\n  memory_stall_budget: 5%\n  overcommit_target: 0.9\n  move_back_guard: 3d\n');
+    const cfg = plannerConfigOf(loadConfig(stall, collectorModules, configSections).sections);
+    expect(budgetOf(cfg)).toEqual({ kind: 'memory stall', limit: 0.05 });
+    expect(cfg).toMatchObject({ overcommit_target: 0.9, move_back_guard: 3 * DAY * 1000 });
+    expect(budgetOf(plannerConfigOf({}))).toEqual({ kind: 'swap churn', limit: 20e6 });
+    const both = path.join(dir, 'both.yml');
+    writeFileSync(both, 'planner:\n  memory_stall_budget: 5%\n  swap_churn_budget: 30MB/s\n');
+    expect(() => loadConfig(both, collectorModules, configSections)).toThrow(/memory_stall_budget: the worker budget is either swap_churn_budget or memory_stall_budget/);
+    const bad = path.join(dir, 'bad.yml');
+    writeFileSync(bad, 'planner:\n  memory_stall_budget: 150%\n');
+    expect(() => loadConfig(bad, collectorModules, configSections)).toThrow(/"150%" is not a share of time/);
+    const flags = { 'prometheus.url': 'http://127.0.0.1:9090', out: dir };
+    expect(() => mergeFlags({ ...flags, churnBudget: '20MB/s', stallBudget: '5%' }, plannerConfigOf({}))).toThrow(/one or the other/);
+    expect(() => mergeFlags({ ...flags, target: 'high' }, plannerConfigOf({}))).toThrow(/--target: "high" is not a positive memory overcommit ratio/);
+    // --churn-budget picks swap churn over a memory_stall_budget in the config.
+    expect(budgetOf(mergeFlags({ ...flags, churnBudget: '10MB/s' }, cfg).config)).toEqual({ kind: 'swap churn', limit: 10e6 });
+    expect(mergeFlags({ ...flags, moveBackGuard: '0' }, cfg).config.move_back_guard).toBe(0);
   });
 
   it('draws progress only on a terminal', () => {
