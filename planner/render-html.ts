@@ -97,7 +97,7 @@ export function renderHtml(r: Report): string {
     if (v.moves.length) parts.push(table(['domain', 'from', 'to', 'memory', 'vCPUs', 'why'], v.moves.map((m) => [h(m.domain), h(m.from), h(m.to), formatBytes(m.memoryBytes), String(m.vcpus), h(m.why)])));
     parts.push(table(['host', 'memory before', 'memory after', 'vCPU before', 'vCPU after'], v.before.map((b, i) => [h(b.host), formatRatio(b.memoryRatio), formatRatio(v.after[i]?.memoryRatio), formatRatio(b.vcpuRatio), formatRatio(v.after[i]?.vcpuRatio)])));
     parts.push(
-      `<div class="cards"><div class="card">${beforeAfterChart('memory overcommit', v.before.map((b, i) => ({ label: b.host, before: b.memoryRatio, after: v.after[i]?.memoryRatio ?? 0 })))}</div><div class="card">${beforeAfterChart('vCPU overcommit', v.before.map((b, i) => ({ label: b.host, before: b.vcpuRatio, after: v.after[i]?.vcpuRatio ?? 0 })))}</div></div><p class="legend note"><span>■ before (yellow)</span><span>■ after (green)</span><span>- - 1.0</span></p>`,
+      `<div class="cards"><div class="card">${beforeAfterChart('memory overcommit', v.before.map((b, i) => ({ label: b.host, before: b.memoryRatio, after: v.after[i]?.memoryRatio ?? 0 })), v.target)}</div><div class="card">${beforeAfterChart('vCPU overcommit', v.before.map((b, i) => ({ label: b.host, before: b.vcpuRatio, after: v.after[i]?.vcpuRatio ?? 0 })))}</div></div><p class="legend note"><span>■ before (yellow)</span><span>■ after (green)</span><span>- - memory: the target ${formatRatio(v.target)}; vCPU: 1.0</span></p>`,
     );
     if (v.pinned.length) parts.push(`<p>Pinned: ${h(v.pinned.join(', '))}.</p>`);
     for (const n of v.notes) parts.push(`<p class="note">${h(n)}</p>`);
