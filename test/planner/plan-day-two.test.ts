@@ -12,7 +12,7 @@ import { runTool } from '../support/programs.js';
 import { tempDir } from '../support/tmp.js';
 import { bruteForceRebalance } from './brute-force.js';
 import { DOMAINS, EVENTS, VM_HOST, VM_HOSTS, W1, WIKI, dayTwoOpenMetrics } from './day-two-farm.js';
-import { DAY, GiB, HOUR } from './farm.js';
+import { DAY, GiB } from './farm.js';
 
 const DAYS = 7;
 /** The 7-day window's query step (the finest round step under 10,000 points). */
@@ -32,7 +32,6 @@ interface JsonReport {
 describe('headroom plan the day after its proposal was applied', () => {
   const dir = tempDir('headroom-plan-day-two-');
   const end = Math.floor(Date.now() / 60_000) * 60 - 60;
-  const start = end - DAYS * DAY;
   let prom: PrometheusServer;
 
   function plan(name: string, args: string[]): { report: JsonReport; md: string } {
@@ -66,7 +65,6 @@ describe('headroom plan the day after its proposal was applied', () => {
     expect(allocated('vm2:9847')).toBe(64);
     expect(v.notes.join()).toContain('web on vm1:9847');
     expect(v.notes.join()).toContain('old-test on vm3:9847');
-    expect(EVENTS.webMigrated).toBe(20 * 60);
   });
 
   it('proposes no move when every host is within target', () => {
@@ -136,6 +134,5 @@ describe('headroom plan the day after its proposal was applied', () => {
     expect(WIKI.gapFrom).toBeGreaterThan(DAY + WIKI.maxAge);
     expect(wiki.intervals).toHaveLength(1);
     expect(Math.abs(wiki.staleSeconds - (2 * DAY - WIKI.maxAge))).toBeLessThanOrEqual(2 * STEP);
-    expect(start + 3 * DAY).toBeLessThan(end - HOUR);
   });
 });
