@@ -4,7 +4,7 @@
 //   npm run bench                      everything (a few minutes)
 //   npm run bench -- --quick           reduced counts, under a minute
 //   npm run bench -- --json FILE       also write the rows as JSON
-//   npm run bench -- --only host,load  some scenarios (host, vmhost, obs, load)
+//   npm run bench -- --only host,load  some scenarios (host, vmhost, obs, load, planner)
 //   npm run bench -- --cpu-prof DIR    run every headroom under node --cpu-prof, profiles in DIR
 //   npm run bench -- --node-options "--max-semi-space-size=2"   node options for every headroom
 //   --smoke                            tiny counts: checks the machinery, not performance
@@ -19,11 +19,12 @@ import { benchHostScrape } from './host-scrape.js';
 import { benchLoad } from './load.js';
 import { benchObs } from './obs.js';
 import { benchObsReal } from './obs-real.js';
+import { benchPlanner } from './planner.js';
 import { printTables, writeJson, round, type BenchRow } from './report.js';
 import { benchVmhost } from './vmhost.js';
 import { pendingCleanups } from './worker-host.js';
 
-const SCENARIOS = ['host', 'vmhost', 'obs', 'load'] as const;
+const SCENARIOS = ['host', 'vmhost', 'obs', 'load', 'planner'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 interface Counts {
@@ -102,6 +103,7 @@ async function main(): Promise<void> {
       if (scenario === 'host') got = await benchHostScrape({ dir: sub, scrapes: counts.hostScrapes, warmup: counts.warmup, log });
       else if (scenario === 'vmhost') got = await benchVmhost({ dir: sub, scrapes: counts.vmhostScrapes, warmup: counts.warmup });
       else if (scenario === 'obs') got = [...(await benchObs({ quick: args.quick || args.smoke })), ...(await benchObsReal({ quick: args.quick || args.smoke, log }))];
+      else if (scenario === 'planner') got = await benchPlanner({ dir: sub, hosts: args.smoke ? 2 : 50, days: args.smoke ? 2 : args.quick ? 7 : 28, runs: args.smoke ? 1 : 3, interval: 120, log });
       else {
         const load = await benchLoad({ dir: sub, concurrency: counts.concurrency, seconds: counts.loadSeconds, log });
         got = load.rows;

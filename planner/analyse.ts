@@ -2,14 +2,19 @@
 import { backupStaleness, forecastExhaustion, type Forecast, type StaleBackup } from './forecast.js';
 import type { PlannerData } from './queries.js';
 import { proposeRebalance, type DomainInput, type RebalanceProposal, type VmHostInput } from './rebalance.js';
-import { byLabel, hostName, hostOf, lastValue, type Series, type Window } from './series.js';
+import type { Budget } from './budget.js';
+import { formatDate } from './format.js';
+import { byLabel, hostName, hostOf, lastTime, lastValue, type Series, type Window } from './series.js';
 import { analyseWorkerHost, summariseWorkers, type WorkerEstate } from './workers.js';
 
 export interface PlannerOptions {
-  readonly churnBudgetBytesPerSecond: number;
+  /** What worker hosts are budgeted on: swap churn (default) or memory stall time. */
+  readonly budget: Budget;
   readonly pinned: Readonly<Record<string, string>>;
   readonly maxMoves: number;
   readonly nodeLimit?: number;
+  /** Memory overcommit every VM host should stay within. */
+  readonly overcommitTarget: number;
 }
 
 export interface Report {
@@ -64,13 +69,19 @@ function workerSection(d: PlannerData, opts: PlannerOptions, missing: string[]):
         swapBytes: lastValue(swap.get(host)),
         overcommitRatio: lastValue(overcommit.get(host)),
       },
-      opts.churnBudgetBytesPerSecond,
+      opts.budget,
     ),
   );
   if (hosts.size === 0) {
     missing.push('worker hosts: no headroom_tmpfs_mounts / headroom_worker_instances series (worker collector) in the window');
   }
-  if (d.churn.length === 0) missing.push('worker hosts: no headroom_swap_in_bytes_total / headroom_swap_out_bytes_total series (swap collector) in the window');
+  if (d.churn.length === 0) {
+    missing.push(
+      opts.budget.kind === 'swap churn'
+        ? 'worker hosts: no headroom_swap_in_bytes_total / headroom_swap_out_bytes_total series (swap collector) in the window'
+        : 'worker hosts: no headroom_pressure_memory_stalled_seconds_total series (pressure collector) in the window',
+    );
+  }
   for (const f of findings) {
     if (f.points.length < MIN_WORKER_POINTS) {
       missing.push(`worker host ${f.host}: only ${f.points.length} points with both load and swap churn (need ${MIN_WORKER_POINTS})`);
@@ -103,7 +114,18 @@ function vmSection(d: PlannerData, opts: PlannerOptions, missing: string[]): Reb
   const key = (s: Series) => `${hostOf(s)}\u0000${s.labels['domain'] ?? ''}`;
   const vcpus = new Map(d.domainVcpus.map((s) => [key(s), lastValue(s) ?? 0]));
   const shutoff = new Map(d.domainShutoff.map((s) => [key(s), lastValue(s) ?? 0]));
-  const domains: DomainInput[] = d.domainMemory
+  // The state at the window's end: a domain counts on a host only if its series lasts as long
+  // as the host's own. A domain migrated away (or deleted) 20 minutes before the end still has
+  // points in the last hour, up to Prometheus' lookback after its last sample; counting it
+  // would put it on two hosts. A host whose exporter stopped keeps its last known domains.
+  const hostSeen = new Map([...memory.entries()].map(([h, s]) => [h, lastTime(s) ?? -Infinity]));
+  const gone: string[] = [];
+  const current = d.domainMemory.filter((s) => {
+    const here = (lastTime(s) ?? -Infinity) >= (hostSeen.get(hostOf(s)) ?? -Infinity);
+    if (!here) gone.push(`${s.labels['domain'] ?? ''} on ${hostOf(s)}`);
+    return here;
+  });
+  const domains: DomainInput[] = current
     .map((s) => ({
       host: hostOf(s),
       name: s.labels['domain'] ?? '',
@@ -113,7 +135,21 @@ function vmSection(d: PlannerData, opts: PlannerOptions, missing: string[]): Reb
     }))
     .sort((a, b) => a.host.localeCompare(b.host) || a.name.localeCompare(b.name));
   if (hosts.length < 2) missing.push(`VM hosts: only ${hosts.length} VM host in the data: nothing to rebalance between`);
-  return proposeRebalance(hosts, domains, { maxMoves: opts.maxMoves, pinned: opts.pinned, nodeLimit: opts.nodeLimit });
+  const notes: string[] = [];
+  for (const h of hosts) {
+    const seen = hostSeen.get(h.host)!;
+    // More than two steps of silence: its exporter stopped before the end; its last state stands.
+    if (seen < d.window.end - 2 * d.window.step) notes.push(`${h.host} last reported at ${formatDate(seen, true)}, before the window's end: its last known domains are used`);
+  }
+  if (gone.length) notes.push(`not counted, gone from their host before its last report (migrated or deleted): ${gone.join(', ')}`);
+  // Where each domain ran recently, other than where it runs now: moves back there are avoided.
+  const recentHosts: Record<string, string[]> = {};
+  for (const s of d.domainRecent) {
+    const name = s.labels['domain'] ?? '';
+    (recentHosts[name] ??= []).push(hostOf(s));
+  }
+  const p = proposeRebalance(hosts, domains, { maxMoves: opts.maxMoves, pinned: opts.pinned, nodeLimit: opts.nodeLimit, target: opts.overcommitTarget, recentHosts });
+  return { ...p, notes: [...notes, ...p.notes] };
 }
 
 function forecasts(d: PlannerData): Forecast[] {

@@ -1,5 +1,5 @@
 // Flags of `headroom plan` merged over the config's planner section, then runPlan.
-import { REPORT_FORMATS, parseRate, plannerConfigOf, type PlannerConfig, type ReportFormat } from './config.js';
+import { REPORT_FORMATS, parseRate, parseShare, plannerConfigOf, type PlannerConfig, type ReportFormat } from './config.js';
 import { runPlan } from './command.js';
 import { parseDuration } from '../src/units.js';
 
@@ -9,6 +9,9 @@ export interface PlanFlags {
   readonly out: string;
   readonly format?: string;
   readonly churnBudget?: string;
+  readonly stallBudget?: string;
+  readonly target?: string;
+  readonly moveBackGuard?: string;
   readonly maxMoves?: string;
   readonly end?: string;
 }
@@ -44,10 +47,30 @@ export function mergeFlags(flags: PlanFlags, fromFile: PlannerConfig): { config:
     if (bad.length || formats.length === 0) throw new UsageError(`--format: ${JSON.stringify(flags.format)}: use a comma-separated list of ${REPORT_FORMATS.join(', ')}`);
     config = { ...config, formats: formats as ReportFormat[] };
   }
+  if (flags.churnBudget !== undefined && flags.stallBudget !== undefined) {
+    throw new UsageError('--churn-budget and --stall-budget: the worker budget is one or the other');
+  }
   if (flags.churnBudget !== undefined) {
     const rate = parseRate(flags.churnBudget);
     if (rate === null || rate <= 0) throw new UsageError(`--churn-budget: ${JSON.stringify(flags.churnBudget)} is not a positive rate (use 20MB/s)`);
-    config = { ...config, swap_churn_budget: rate };
+    // The flag picks the budget: a memory_stall_budget in the config no longer applies.
+    const { memory_stall_budget: _, ...rest } = config;
+    config = { ...rest, swap_churn_budget: rate };
+  }
+  if (flags.stallBudget !== undefined) {
+    const share = parseShare(flags.stallBudget);
+    if (share === null) throw new UsageError(`--stall-budget: ${JSON.stringify(flags.stallBudget)} is not a share of time above 0 and at most 100% (use 5%)`);
+    config = { ...config, memory_stall_budget: share };
+  }
+  if (flags.target !== undefined) {
+    const n = Number(flags.target);
+    if (flags.target.trim() === '' || !Number.isFinite(n) || n <= 0) throw new UsageError(`--target: ${JSON.stringify(flags.target)} is not a positive memory overcommit ratio (use 1.0)`);
+    config = { ...config, overcommit_target: n };
+  }
+  if (flags.moveBackGuard !== undefined) {
+    const ms = parseDuration(flags.moveBackGuard);
+    if (ms === null) throw new UsageError(`--move-back-guard: ${JSON.stringify(flags.moveBackGuard)} is not a duration (use 7d, or 0 to allow moves back)`);
+    config = { ...config, move_back_guard: ms };
   }
   if (flags.maxMoves !== undefined) {
     const n = Number(flags.maxMoves);

@@ -3,13 +3,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { analyse, TooLittleDataError, type Report } from './analyse.js';
-import type { PlannerConfig, ReportFormat } from './config.js';
+import { budgetOf, type PlannerConfig, type ReportFormat } from './config.js';
 import { PrometheusQueryError, PrometheusUnreachableError, prometheusClient } from './prometheus-api.js';
 import { fetchPlannerData, type Progress } from './queries.js';
 import { renderHtml } from './render-html.js';
 import { renderMarkdown } from './render-markdown.js';
 import { chooseStep } from './step.js';
 import { formatChange } from './format.js';
+import { describeBudget } from './budget.js';
 
 export const EXIT_PROMETHEUS = 1;
 export const EXIT_TOO_LITTLE_DATA = 3;
@@ -53,11 +54,14 @@ export async function runPlan(run: PlanRun): Promise<number> {
   const client = prometheusClient(run.prometheusUrl, run.config.prometheus_auth ? { auth: run.config.prometheus_auth } : {});
   let report: Report;
   try {
-    const data = await fetchPlannerData(client, window, terminalProgress(run.stderr));
+    const budget = budgetOf(run.config);
+    const moveBackGuardSeconds = Math.floor(run.config.move_back_guard / 1000);
+    const data = await fetchPlannerData(client, window, { budget: budget.kind, moveBackGuardSeconds }, terminalProgress(run.stderr));
     report = analyse(data, {
-      churnBudgetBytesPerSecond: run.config.swap_churn_budget,
+      budget,
       pinned: run.config.pinned_domains,
       maxMoves: run.config.max_moves,
+      overcommitTarget: run.config.overcommit_target,
     });
   } catch (err) {
     if (run.stderr.isTTY) run.stderr.write('\r\x1b[2K');
@@ -80,11 +84,11 @@ export async function runPlan(run: PlanRun): Promise<number> {
   }
   if (report.workers) {
     const w = report.workers;
-    run.stdout.write(`worker hosts: ${w.canAdd} instances can be added, ${w.mustRemove} must be removed (net ${formatChange(w.net)})${w.pastBudget.length ? `; past the budget: ${w.pastBudget.join(', ')}` : ''}\n`);
+    run.stdout.write(`worker hosts (budget: ${describeBudget(report.options.budget)}): ${w.canAdd} instances can be added, ${w.mustRemove} must be removed (net ${formatChange(w.net)})${w.pastBudget.length ? `; past the budget: ${w.pastBudget.join(', ')}` : ''}\n`);
   }
   if (report.vmhosts) {
     const v = report.vmhosts;
-    run.stdout.write(`VM hosts: ${v.moves.length ? v.moves.map((m) => `move ${m.domain} ${m.from} -> ${m.to}`).join('; ') : 'no move improves the balance'}\n`);
+    run.stdout.write(`VM hosts: ${v.moves.length ? v.moves.map((m) => `move ${m.domain} ${m.from} -> ${m.to}`).join('; ') : v.overTargetBefore > 0 ? 'no move within max_moves lowers the memory over the target' : `every host within the memory overcommit target ${v.target}: no moves`}\n`);
   }
   return 0;
 }

@@ -12,10 +12,19 @@ export function formatRatio(r: number | null | undefined): string {
   return r === null || r === undefined || !Number.isFinite(r) ? '–' : r.toFixed(2);
 }
 
-export function formatDate(unixSeconds: number | null | undefined): string {
+/** YYYY-MM-DD, or with the time (UTC) when the hour matters. Forecasts cap their dates (see forecast.ts). */
+export function formatDate(unixSeconds: number | null | undefined, withTime = false): string {
   if (unixSeconds === null || unixSeconds === undefined || !Number.isFinite(unixSeconds)) return '–';
   const d = new Date(unixSeconds * 1000);
-  return Number.isNaN(d.getTime()) || d.getUTCFullYear() > 9999 ? 'after 9999' : d.toISOString().slice(0, 10);
+  if (Number.isNaN(d.getTime())) return '–';
+  return withTime ? `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC` : d.toISOString().slice(0, 10);
+}
+
+/** A rate of change with its sign and three significant digits, so a small trend does not read as 0.00. */
+export function formatSignificant(v: number): string {
+  if (!Number.isFinite(v)) return '–';
+  if (v === 0) return '0';
+  return `${v > 0 ? '+' : '−'}${Number(Math.abs(v).toPrecision(3))}`;
 }
 
 export function formatSeconds(s: number): string {

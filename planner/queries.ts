@@ -1,10 +1,12 @@
 // Fetching: the PromQL the planner runs and the plain data it hands to the analysis. Metric
 // names come from the exporters' catalogs, so a renamed metric breaks this build.
 import { obsWorkerHostInstances } from '../exporters/obs/metrics.js';
+import { pressureMetrics } from '../exporters/pressure/metrics.js';
 import { swapMetrics } from '../exporters/swap/metrics.js';
 import { hostCpus, hostMemory, memoryAllocated, qemuMemory, qemuVcpus, domainMemory, domainState, domainVcpus } from '../exporters/vmhost/metrics.js';
 import { workerMetrics } from '../exporters/worker/metrics.js';
 import { lastSuccess, maxAge } from '../exporters/backup/metrics.js';
+import type { BudgetKind } from './budget.js';
 import type { PrometheusClient } from './prometheus-api.js';
 import type { Series, Window } from './series.js';
 import { rateRange } from './step.js';
@@ -12,6 +14,11 @@ import { rateRange } from './step.js';
 /** node_exporter's filesystem series (not headroom's): the disk forecast uses them when present. */
 export const NODE_FS_SIZE = 'node_filesystem_size_bytes';
 export const NODE_FS_AVAIL = 'node_filesystem_avail_bytes';
+/**
+ * Seconds in which every non-idle task waited for memory (PSI "full"), a counter from the
+ * pressure collector: its rate is the share of time stalled.
+ */
+export const MEMORY_STALLED = pressureMetrics.memoryStalled.name;
 const REAL_FILESYSTEMS = '{fstype!~"tmpfs|ramfs|devtmpfs|overlay|squashfs|nsfs|fuse.*"}';
 
 export interface PlannerData {
@@ -33,6 +40,8 @@ export interface PlannerData {
   readonly domainVcpus: Series[];
   readonly domainMemory: Series[];
   readonly domainShutoff: Series[];
+  /** Every (host, domain) seen within the move-back guard before the window's end: one point each. */
+  readonly domainRecent: Series[];
   readonly trendVmAllocated: Series[];
   readonly trendTmpfsPeak: Series[];
   readonly trendOvercommit: Series[];
@@ -46,7 +55,8 @@ export interface PlannerData {
 }
 
 type QueryKey = Exclude<keyof PlannerData, 'window' | 'trendWindow'>;
-type Span = 'window' | 'trend' | 'latest';
+/** window: the whole window at its step; trend: hourly; latest: the last hour; end: the end alone. */
+type Span = 'window' | 'trend' | 'latest' | 'end';
 
 export interface PlannedQuery {
   readonly key: QueryKey;
@@ -56,14 +66,22 @@ export interface PlannedQuery {
   readonly about: string;
 }
 
-export function plannerQueries(step: number): PlannedQuery[] {
+export interface QueryOptions {
+  readonly budget: BudgetKind;
+  /** The move-back guard in seconds; 0 asks nothing. */
+  readonly moveBackGuardSeconds: number;
+}
+
+export function plannerQueries(step: number, opts: QueryOptions): PlannedQuery[] {
   const r = rateRange(step);
   const w = workerMetrics;
   const s = swapMetrics;
   return [
     { key: 'load', span: 'window', about: 'building instances per worker host', query: `avg by (instance) (avg_over_time(${w.tmpfsMounts.name}[${r}]))` },
     { key: 'obsBuilding', span: 'window', about: 'building instances per worker host, from OBS', query: `sum by (host) (avg_over_time(${obsWorkerHostInstances.name}{state="building"}[${r}]))` },
-    { key: 'churn', span: 'window', about: 'swap churn per host', query: `sum by (instance) (rate(${s.swapIn.name}[${r}])) + sum by (instance) (rate(${s.swapOut.name}[${r}]))` },
+    opts.budget === 'swap churn'
+      ? { key: 'churn', span: 'window', about: 'swap churn per host', query: `sum by (instance) (rate(${s.swapIn.name}[${r}])) + sum by (instance) (rate(${s.swapOut.name}[${r}]))` }
+      : { key: 'churn', span: 'window', about: 'memory stall time per host', query: `max by (instance) (rate(${MEMORY_STALLED}[${r}]))` },
     { key: 'tmpfsPerInstance', span: 'window', about: 'tmpfs held per building instance', query: `max by (instance) (${w.tmpfsUsed.name} / (${w.tmpfsMounts.name} > 0))` },
     { key: 'instances', span: 'latest', about: 'configured worker instances', query: `max by (instance) (${w.instances.name})` },
     { key: 'ram', span: 'latest', about: 'worker RAM', query: `max by (instance) (${w.ram.name})` },
@@ -76,6 +94,9 @@ export function plannerQueries(step: number): PlannedQuery[] {
     { key: 'domainVcpus', span: 'latest', about: 'vCPUs per libvirt domain', query: `max by (instance, domain) (${domainVcpus.name})` },
     { key: 'domainMemory', span: 'latest', about: 'memory per libvirt domain', query: `max by (instance, domain) (${domainMemory.name})` },
     { key: 'domainShutoff', span: 'latest', about: 'shut-off libvirt domains', query: `max by (instance, domain) (${domainState.name}{state="shutoff"})` },
+    ...(opts.moveBackGuardSeconds > 0
+      ? [{ key: 'domainRecent' as const, span: 'end' as const, about: 'where each libvirt domain ran recently', query: `max by (instance, domain) (max_over_time(${domainMemory.name}[${opts.moveBackGuardSeconds}s]))` }]
+      : []),
     { key: 'trendVmAllocated', span: 'trend', about: 'VM host memory allocated', query: `max by (instance) (${memoryAllocated.name})` },
     { key: 'trendTmpfsPeak', span: 'trend', about: 'daily peak tmpfs use', query: `max by (instance) (max_over_time(${w.tmpfsUsed.name}[1d]))` },
     { key: 'trendOvercommit', span: 'trend', about: 'tmpfs + VM memory promise over RAM + swap', query: `max by (instance) (${w.overcommit.name})` },
@@ -89,10 +110,14 @@ export function plannerQueries(step: number): PlannedQuery[] {
   ];
 }
 
-/** The coarser resolution trends are fitted on: hourly or the window's step, whichever is coarser. */
+/**
+ * The coarser resolution trends are fitted on: hourly or the window's step, whichever is
+ * coarser. Its start is aligned so the last point falls on the window's end: the forecast's
+ * "now" is the state at the end, not up to an hour before it.
+ */
 export function trendWindowOf(window: Window): Window {
   const step = Math.max(window.step, 3600);
-  return { start: window.start, end: window.end, step };
+  return { start: window.end - Math.floor((window.end - window.start) / step) * step, end: window.end, step };
 }
 
 /** The last hour of the window: "latest" values come from there, so removed domains drop out. */
@@ -104,15 +129,15 @@ export function latestWindowOf(window: Window): Window {
 export type Progress = (done: number, total: number, about: string) => void;
 
 /** Runs every query one after the other (one Prometheus, gently), reporting progress. */
-export async function fetchPlannerData(client: PrometheusClient, window: Window, progress: Progress = () => {}): Promise<PlannerData> {
-  const queries = plannerQueries(window.step);
+export async function fetchPlannerData(client: PrometheusClient, window: Window, opts: QueryOptions, progress: Progress = () => {}): Promise<PlannerData> {
+  const queries = plannerQueries(window.step, opts);
   const trendWindow = trendWindowOf(window);
   const latest = latestWindowOf(window);
-  const out: Partial<Record<QueryKey, Series[]>> = {};
+  const out: Partial<Record<QueryKey, Series[]>> = { domainRecent: [] };
   let done = 0;
   for (const q of queries) {
     progress(done, queries.length, q.about);
-    const span = q.span === 'window' ? window : q.span === 'trend' ? trendWindow : latest;
+    const span = q.span === 'window' ? window : q.span === 'trend' ? trendWindow : q.span === 'latest' ? latest : { ...window, start: window.end };
     out[q.key] = await client.queryRange(q.query, span);
     done++;
   }

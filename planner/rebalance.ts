@@ -1,13 +1,18 @@
 // VM hosts: a rebalancing proposal that moves libvirt domains off stretched hosts.
 //
-// Objective, compared in this order: the estate's highest memory overcommit, then its
-// highest vCPU overcommit, then the number of moves, then the memory moved. Memory comes first
-// because memory overcommit ends in swapping or the OOM killer; vCPU overcommit only slows.
+// Objective, compared in this order: the memory still over the target (the sum over hosts of
+// allocated memory above target × host memory), then the moves that send a domain back to a
+// host it left recently, then the number of moves, then the memory moved, and only then the
+// highest memory and vCPU overcommit. So an estate within the target gets no moves, an estate
+// over it gets the fewest moves (then least memory moved) that bring it within, and balance
+// only breaks ties. Admins apply the proposal and run the planner again the next day: an
+// objective that always lowers the peak would keep shuffling, undoing yesterday's moves.
 // Search: exact branch and bound over the movable domains (largest first; each stays or moves
-// to another host), bounded by max_moves, pruning any branch whose partial ratios already
-// cannot beat the best plan. When it explores more than `nodeLimit` assignments it stops and a
+// to another host), bounded by max_moves, pruning any branch whose partial score (every term
+// only grows as domains are placed) already cannot beat the best plan. When it explores more than `nodeLimit` assignments it stops and a
 // greedy search with improvement (best single move, repeated) takes over; the proposal says
 // which one produced it.
+import { formatBytes, formatRatio } from './format.js';
 import { hostName } from './series.js';
 
 export interface VmHostInput {
@@ -42,10 +47,19 @@ export interface Move {
   readonly to: string;
   readonly memoryBytes: number;
   readonly vcpus: number;
+  /** The domain ran on `to` within the move-back guard: allowed only because nothing else brings the estate within target. */
+  readonly movesBack: boolean;
+  /** The figures that decided the move, for the report. */
+  readonly why: string;
 }
 
 export interface RebalanceProposal {
   readonly method: 'exact' | 'greedy';
+  /** Memory overcommit every host should stay within. */
+  readonly target: number;
+  /** Allocated memory above target × host memory, summed over hosts: before and after the moves. */
+  readonly overTargetBefore: number;
+  readonly overTargetAfter: number;
   readonly exploredNodes: number;
   readonly maxMoves: number;
   readonly moves: readonly Move[];
@@ -63,15 +77,20 @@ export interface RebalanceOptions {
   /** Domain name → host (instance or its host name) it must stay on. */
   readonly pinned: Readonly<Record<string, string>>;
   readonly nodeLimit?: number;
+  /** Memory overcommit every host should stay within (1.0: no more allocated than the host has). */
+  readonly target: number;
+  /** Domain name → hosts (instance labels) it ran on recently, other than where it runs now. */
+  readonly recentHosts?: Readonly<Record<string, readonly string[]>>;
 }
 
-type Score = [memory: number, vcpu: number, moves: number, moved: number];
-const EPS = 1e-9;
+type Score = [overTarget: number, movesBack: number, moves: number, moved: number, memory: number, vcpu: number];
+/** Rounding allowed per term: bytes (over target, moved) to a byte, counts exactly, ratios to 1e-9. */
+const TOLERANCE: Score = [1, 0, 0, 1, 1e-9, 1e-9];
 
 /** -1 if a is better, 1 if worse, 0 if equal within rounding. */
 function compare(a: Score, b: Score): number {
-  for (let i = 0; i < 4; i++) {
-    const tol = i < 2 ? EPS : 0;
+  for (let i = 0; i < a.length; i++) {
+    const tol = TOLERANCE[i]!;
     if (a[i]! < b[i]! - tol) return -1;
     if (a[i]! > b[i]! + tol) return 1;
   }
@@ -99,6 +118,8 @@ export function proposeRebalance(hosts: readonly VmHostInput[], domains: readonl
     if (i < 0) notes.push(`${name} is pinned to ${target}, which is not a VM host in the data: it stays where it is`);
     return i < 0 ? -1 : i;
   };
+  /** Memory a host may allocate within the target. */
+  const allowance = hosts.map((h) => opts.target * h.memoryBytes);
 
   // Fixed load: unmanaged processes, and domains that cannot move.
   const baseMem = new Float64Array(hosts.length);
@@ -107,7 +128,7 @@ export function proposeRebalance(hosts: readonly VmHostInput[], domains: readonl
     baseMem[i] = h.fixedMemoryBytes;
     baseVcpu[i] = h.fixedVcpus;
   });
-  interface Movable { name: string; from: number; vcpus: number; mem: number; allowed: number[] }
+  interface Movable { name: string; from: number; vcpus: number; mem: number; allowed: number[]; back: Set<number> }
   const movable: Movable[] = [];
   const pinnedNames: string[] = [];
   const currentMem = Float64Array.from(baseMem);
@@ -119,11 +140,12 @@ export function proposeRebalance(hosts: readonly VmHostInput[], domains: readonl
     currentVcpu[from] = currentVcpu[from]! + d.vcpus;
     const pin = pinHost(d.name);
     if (pin !== undefined) pinnedNames.push(d.name);
+    const back = new Set((opts.recentHosts?.[d.name] ?? []).map((h) => index.get(h)).filter((i): i is number => i !== undefined && i !== from));
     if (pin === undefined) {
       // Current host first: staying is the cheapest choice and fills the first plan found.
-      movable.push({ name: d.name, from, vcpus: d.vcpus, mem: d.memoryBytes, allowed: [from, ...hosts.map((_, i) => i).filter((i) => i !== from)] });
+      movable.push({ name: d.name, from, vcpus: d.vcpus, mem: d.memoryBytes, allowed: [from, ...hosts.map((_, i) => i).filter((i) => i !== from)], back });
     } else if (pin >= 0 && pin !== from) {
-      movable.push({ name: d.name, from, vcpus: d.vcpus, mem: d.memoryBytes, allowed: [pin] });
+      movable.push({ name: d.name, from, vcpus: d.vcpus, mem: d.memoryBytes, allowed: [pin], back: new Set() });
     } else {
       baseMem[from] = baseMem[from]! + d.memoryBytes;
       baseVcpu[from] = baseVcpu[from]! + d.vcpus;
@@ -131,14 +153,21 @@ export function proposeRebalance(hosts: readonly VmHostInput[], domains: readonl
   }
   movable.sort((a, b) => b.mem - a.mem || b.vcpus - a.vcpus || a.name.localeCompare(b.name));
 
-  const maxRatio = (mem: Float64Array, vcpu: Float64Array): [number, number] => {
+  /** The estate's terms that depend on where memory sits: over-target bytes, highest memory and vCPU ratio. */
+  const loadTerms = (mem: Float64Array, vcpu: Float64Array): [number, number, number] => {
+    let over = 0;
     let m = 0;
     let v = 0;
     hosts.forEach((h, i) => {
+      over += Math.max(0, mem[i]! - allowance[i]!);
       if (h.memoryBytes > 0) m = Math.max(m, mem[i]! / h.memoryBytes);
       if (h.cpus > 0) v = Math.max(v, vcpu[i]! / h.cpus);
     });
-    return [m, v];
+    return [over, m, v];
+  };
+  const score = (mem: Float64Array, vcpu: Float64Array, back: number, moves: number, moved: number): Score => {
+    const [over, m, v] = loadTerms(mem, vcpu);
+    return [over, back, moves, moved, m, v];
   };
 
   // The plan to beat: nothing moves, unless a pin forces a move (then that move is made).
@@ -146,18 +175,20 @@ export function proposeRebalance(hosts: readonly VmHostInput[], domains: readonl
   const scoreOf = (assign: readonly number[]): Score => {
     const mem = Float64Array.from(baseMem);
     const vcpu = Float64Array.from(baseVcpu);
+    let back = 0;
     let moves = 0;
     let moved = 0;
     movable.forEach((d, k) => {
       const h = assign[k]!;
       mem[h] = mem[h]! + d.mem;
       vcpu[h] = vcpu[h]! + d.vcpus;
-      if (assign[k] !== d.from) {
+      if (h !== d.from) {
         moves++;
         moved += d.mem;
+        if (d.back.has(h)) back++;
       }
     });
-    return [...maxRatio(mem, vcpu), moves, moved];
+    return score(mem, vcpu, back, moves, moved);
   };
   let best = { assign: forced, score: scoreOf(forced) };
   const maxMoves = Math.max(opts.maxMoves, forced.filter((h, k) => h !== movable[k]!.from).length);
@@ -167,14 +198,14 @@ export function proposeRebalance(hosts: readonly VmHostInput[], domains: readonl
   const mem = Float64Array.from(baseMem);
   const vcpu = Float64Array.from(baseVcpu);
   const assign: number[] = [];
-  const search = (k: number, moves: number, moved: number): void => {
+  const search = (k: number, back: number, moves: number, moved: number): void => {
     if (exhausted) return;
     if (++nodes > nodeLimit) {
       exhausted = true;
       return;
     }
-    // Ratios only grow as domains are placed: the partial score bounds every completion.
-    const bound: Score = [...maxRatio(mem, vcpu), moves, moved];
+    // Every term only grows as domains are placed: the partial score bounds every completion.
+    const bound = score(mem, vcpu, back, moves, moved);
     if (compare(bound, best.score) >= 0) return;
     if (k === movable.length) {
       best = { assign: [...assign], score: bound };
@@ -187,13 +218,13 @@ export function proposeRebalance(hosts: readonly VmHostInput[], domains: readonl
       mem[h] = mem[h]! + d.mem;
       vcpu[h] = vcpu[h]! + d.vcpus;
       assign.push(h);
-      search(k + 1, moves + (isMove ? 1 : 0), moved + (isMove ? d.mem : 0));
+      search(k + 1, back + (isMove && d.back.has(h) ? 1 : 0), moves + (isMove ? 1 : 0), moved + (isMove ? d.mem : 0));
       assign.pop();
       mem[h] = mem[h]! - d.mem;
       vcpu[h] = vcpu[h]! - d.vcpus;
     }
   };
-  search(0, 0, 0);
+  search(0, 0, 0, 0);
 
   let method: RebalanceProposal['method'] = 'exact';
   if (exhausted) {
@@ -210,7 +241,7 @@ export function proposeRebalance(hosts: readonly VmHostInput[], domains: readonl
           trial[k] = h;
           const s = scoreOf(trial);
           if (s[2] > maxMoves) continue;
-          // Greedy may also undo a move: compare on the ratios first, as the objective does.
+          // Greedy may also undo a move: compare as the objective does.
           if (compare(s, step?.score ?? currentScore) < 0) step = { assign: trial, score: s };
         }
       }
@@ -223,16 +254,41 @@ export function proposeRebalance(hosts: readonly VmHostInput[], domains: readonl
 
   const afterMem = Float64Array.from(baseMem);
   const afterVcpu = Float64Array.from(baseVcpu);
-  const moves: Move[] = [];
+  const chosen: Array<{ d: Movable; to: number }> = [];
   movable.forEach((d, k) => {
     const h = best.assign[k]!;
     afterMem[h] = afterMem[h]! + d.mem;
     afterVcpu[h] = afterVcpu[h]! + d.vcpus;
-    if (h !== d.from) moves.push({ domain: d.name, from: hosts[d.from]!.host, to: hosts[h]!.host, memoryBytes: d.mem, vcpus: d.vcpus });
+    if (h !== d.from) chosen.push({ d, to: h });
   });
-  const [mb, vb] = maxRatio(currentMem, currentVcpu);
+  const ratioOf = (m: Float64Array, i: number) => (hosts[i]!.memoryBytes > 0 ? m[i]! / hosts[i]!.memoryBytes : 0);
+  const moves: Move[] = chosen.map(({ d, to }) => {
+    const from = hosts[d.from]!.host;
+    const dest = hosts[to]!.host;
+    const overFrom = currentMem[d.from]! - allowance[d.from]!;
+    const reason =
+      pinnedNames.includes(d.name) ? `pinned to ${dest}` :
+      overFrom > 0 ? `${from} held ${formatRatio(ratioOf(currentMem, d.from))} × its memory, over the target ${formatRatio(opts.target)} by ${formatBytes(overFrom)}` :
+      `makes room on ${from} for the estate to fit the target`;
+    return {
+      domain: d.name,
+      from,
+      to: dest,
+      memoryBytes: d.mem,
+      vcpus: d.vcpus,
+      movesBack: d.back.has(to),
+      why: `${reason}; ${dest} goes ${formatRatio(ratioOf(currentMem, to))} → ${formatRatio(ratioOf(afterMem, to))}${d.back.has(to) ? `; it ran on ${dest} recently, but no plan without moving it back fits the target` : ''}`,
+    };
+  });
+  const [overBefore, mb, vb] = loadTerms(currentMem, currentVcpu);
+  if (best.score[0] > TOLERANCE[0]) {
+    notes.push(`no plan of at most ${maxMoves} moves brings every host within the target ${formatRatio(opts.target)}: ${formatBytes(best.score[0])} stays over it (raise max_moves, or add memory or a host)`);
+  }
   return {
     method,
+    target: opts.target,
+    overTargetBefore: overBefore,
+    overTargetAfter: best.score[0],
     exploredNodes: Math.min(nodes, nodeLimit),
     maxMoves,
     moves,
@@ -240,7 +296,7 @@ export function proposeRebalance(hosts: readonly VmHostInput[], domains: readonl
     before: ratios(hosts, currentMem, currentVcpu),
     after: ratios(hosts, afterMem, afterVcpu),
     maxBefore: { memory: mb, vcpu: vb },
-    maxAfter: { memory: best.score[0], vcpu: best.score[1] },
+    maxAfter: { memory: best.score[4], vcpu: best.score[5] },
     pinned: pinnedNames,
     notes,
   };

@@ -1,10 +1,11 @@
 // The report as one self-contained HTML file: inline CSS and SVG, no scripts, nothing fetched.
 import type { Report } from './analyse.js';
 import type { Forecast } from './forecast.js';
-import { escapeHtml as h, formatBytes, formatChange, formatDate, formatRate, formatRatio, formatSeconds } from './format.js';
+import { formatBudgetValue, type Budget } from './budget.js';
+import { escapeHtml as h, formatBytes, formatChange, formatDate, formatRatio, formatSeconds } from './format.js';
 import { hingeValue } from './regression.js';
 import { rangeText } from './render-markdown.js';
-import { describeModel, forecastValue } from './report-text.js';
+import { describeConfidence, describeModel, describeObjective, describeProposal, describeSearch, forecastBasis, forecastTrend, forecastValue } from './report-text.js';
 import { beforeAfterChart, scatterChart, trendChart } from './svg.js';
 import type { WorkerFinding } from './workers.js';
 
@@ -28,30 +29,32 @@ function table(head: string[], rows: string[][]): string {
     .join('')}</tbody></table>`;
 }
 
-function workerCard(f: WorkerFinding, budget: number): string {
+function workerCard(f: WorkerFinding, budget: Budget): string {
+  const show = (v: number) => formatBudgetValue(budget.kind, v);
   // A multiple of 4, so the five axis labels are whole instance counts.
   const maxX = Math.ceil((Math.max(f.maxObservedLoad ?? 0, f.configuredInstances ?? 0, f.budgetCrossingLoad ?? 0) + 1) / 4) * 4;
   const curve: Array<[number, number]> = [];
   // A hinge is three points: the start, the knee, the end.
   if (f.fit) for (const x of [0, Math.min(f.fit.knee, maxX), maxX]) curve.push([x, hingeValue(f.fit, x)]);
   const chart = scatterChart({
-    title: `${f.host}: swap churn vs building instances`,
+    title: `${f.host}: ${budget.kind} vs building instances`,
     points: f.points,
     xMax: maxX,
     marks: f.levels.map((l) => [l.load, l.medianChurn] as const),
     curve,
-    budget,
+    budget: budget.limit,
     crossing: f.budgetCrossingLoad,
     xAxis: { label: 'building instances', format: (v) => v.toFixed(0) },
-    yAxis: { label: 'swap churn', format: (v) => `${(v / 1e6).toFixed(0)} MB/s` },
+    yAxis: { label: budget.kind, format: (v) => (budget.kind === 'swap churn' ? `${(v / 1e6).toFixed(0)} MB/s` : `${(v * 100).toFixed(1)} %`) },
   });
   const verdict =
     f.change === null ? 'capacity unknown' : f.change >= 0 ? `<span class="good">${formatChange(f.change)} instances fit</span>` : `<span class="bad">${formatChange(f.change)}: remove ${-f.change}</span>`;
   return `<div class="card"><h3>${h(f.host)} ${f.pastBudget ? '<span class="bad">past the budget</span>' : ''}</h3>
 <p>${verdict}; configured ${f.configuredInstances ?? '–'}, capacity ${f.capacity ?? '–'} (${h(f.limitedBy ?? 'no limit found')}).
-${f.fit ? `Fit: ${h(formatRate(f.fit.base))} + ${h(formatRate(f.fit.slope))} per instance above ${f.fit.knee}; budget crossed at ${f.budgetCrossingLoad === null ? '–' : f.budgetCrossingLoad.toFixed(2)} instances.` : ''}</p>
+${f.fit ? `Fit: ${h(show(f.fit.base))} + ${h(show(f.fit.slope))} per instance above ${f.fit.knee}; budget crossed at ${f.budgetCrossingLoad === null ? '–' : f.budgetCrossingLoad.toFixed(2)} instances.` : ''}</p>
+<ul>${f.why.map((w) => `<li>${h(w)}</li>`).join('')}<li>${h(describeConfidence(f))}</li></ul>
 ${chart}
-<p class="legend note"><span>● points: load vs churn</span><span>● level medians</span><span>— fitted boundary</span><span>- - budget</span></p>
+<p class="legend note"><span>● points: load vs ${h(budget.kind)}</span><span>● level medians</span><span>— fitted boundary</span><span>- - budget</span></p>
 ${f.notes.map((n) => `<p class="note">${h(n)}</p>`).join('')}</div>`;
 }
 
@@ -62,41 +65,39 @@ function forecastCard(f: Forecast): string {
   const shown = trendTo && trendTo[0] > horizon ? null : trendTo;
   const fmt = (v: number) => forecastValue(f, v);
   return `<div class="card"><h3>${h(f.host)}: ${h(f.kind)} (${h(f.resource)})</h3>
-<p>${f.status === 'runs out' ? `runs out <b>${formatDate(f.runOut)}</b> (${h(rangeText(f.earliest, f.latest, f.status))})` : h(f.status)}; now ${h(fmt(f.currentUsage))} of ${h(fmt(f.capacity))}, trend ${h(fmt(f.slopePerDay))}/day</p>
+<p>${f.status === 'runs out' ? `runs out <b>${formatDate(f.runOut)}</b> (${h(rangeText(f.earliest, f.latest, f.status))})` : h(f.status)}; now ${h(fmt(f.currentUsage))} of ${h(fmt(f.capacity))}, trend ${h(forecastTrend(f))}; fitted on ${h(forecastBasis(f))}</p>${f.note ? `<p class="note">${h(f.note)}</p>` : ''}
 ${trendChart(`${f.host} ${f.kind}`, f.history, f.capacity, shown, { label: f.unit === 'ratio' ? 'ratio' : 'bytes', format: fmt })}</div>`;
 }
 
 export function renderHtml(r: Report): string {
   const w = r.generatedFor;
   const parts: string[] = [];
-  parts.push(`<h1>Capacity review</h1><p class="note">Window ${formatDate(w.start)} to ${formatDate(w.end)} (step ${w.step} s); swap-churn budget ${h(formatRate(r.options.churnBudgetBytesPerSecond))}. Generated by headroom plan.</p>`);
+  parts.push(`<h1>Capacity review</h1><p class="note">Window ${formatDate(w.start)} to ${formatDate(w.end)} (step ${w.step} s); worker budget: ${h(r.options.budget.kind)} ${h(formatBudgetValue(r.options.budget.kind, r.options.budget.limit))}. Generated by headroom plan.</p>`);
 
   parts.push('<h2>Worker hosts</h2>');
   if (!r.workers) parts.push('<p>No worker host had enough data (see Missing data).</p>');
   else {
     const e = r.workers;
-    parts.push(`<p>Estate: <b>${e.canAdd}</b> instances can be added, <b>${e.mustRemove}</b> must be removed (net ${formatChange(e.net)}). ${e.pastBudget.length ? `<span class="bad">Past the churn budget: ${h(e.pastBudget.join(', '))}</span>` : 'No host is past the churn budget.'}</p>`);
+    parts.push(`<p>Estate: <b>${e.canAdd}</b> instances can be added, <b>${e.mustRemove}</b> must be removed (net ${formatChange(e.net)}). ${e.pastBudget.length ? `<span class="bad">Past the ${h(r.options.budget.kind)} budget: ${h(e.pastBudget.join(', '))}</span>` : `No host is past the ${h(r.options.budget.kind)} budget.`}</p>`);
     parts.push(
       table(
         ['host', 'instances', 'fit for', 'change', 'limited by', 'memory limit', 'promise / instance', 'peak tmpfs / building instance', 'time over budget'],
         e.hosts.map((f) => [h(f.host), String(f.configuredInstances ?? '–'), String(f.capacity ?? '–'), `<span class="${(f.change ?? 0) < 0 ? 'bad' : 'good'}">${formatChange(f.change)}</span>`, h(f.limitedBy ?? '–'), String(f.memoryLimit ?? '–'), formatBytes(f.promisePerInstanceBytes), formatBytes(f.peakTmpfsPerInstanceBytes), `${(f.shareOverBudget * 100).toFixed(1)} %`]),
       ),
     );
-    parts.push(`<p class="note">${h(describeModel())}</p>`);
-    parts.push(`<div class="cards">${e.hosts.map((f) => workerCard(f, r.options.churnBudgetBytesPerSecond)).join('')}</div>`);
+    parts.push(`<p class="note">${h(describeModel(r.options.budget))}</p>`);
+    parts.push(`<div class="cards">${e.hosts.map((f) => workerCard(f, r.options.budget)).join('')}</div>`);
   }
 
   parts.push('<h2>VM hosts</h2>');
   const v = r.vmhosts;
   if (!v) parts.push('<p>No rebalancing proposal (see Missing data).</p>');
   else {
-    parts.push(
-      `<p>${v.moves.length ? `Move ${v.moves.length} domain(s), ${formatBytes(v.memoryMovedBytes)} of memory` : 'No move lowers the highest overcommit'}: highest memory overcommit ${formatRatio(v.maxBefore.memory)} → <b>${formatRatio(v.maxAfter.memory)}</b>, highest vCPU overcommit ${formatRatio(v.maxBefore.vcpu)} → <b>${formatRatio(v.maxAfter.vcpu)}</b>. <span class="note">${v.method === 'exact' ? 'Exact' : 'Greedy'} search (${v.exploredNodes} nodes, at most ${v.maxMoves} moves); objective: highest memory ratio, then highest vCPU ratio, then fewest moves, then least memory moved.</span></p>`,
-    );
-    if (v.moves.length) parts.push(table(['domain', 'from', 'to', 'memory', 'vCPUs'], v.moves.map((m) => [h(m.domain), h(m.from), h(m.to), formatBytes(m.memoryBytes), String(m.vcpus)])));
+    parts.push(`<p><b>${h(describeProposal(v))}</b></p><p class="note">${h(describeObjective(v))} ${h(describeSearch(v))}</p>`);
+    if (v.moves.length) parts.push(table(['domain', 'from', 'to', 'memory', 'vCPUs', 'why'], v.moves.map((m) => [h(m.domain), h(m.from), h(m.to), formatBytes(m.memoryBytes), String(m.vcpus), h(m.why)])));
     parts.push(table(['host', 'memory before', 'memory after', 'vCPU before', 'vCPU after'], v.before.map((b, i) => [h(b.host), formatRatio(b.memoryRatio), formatRatio(v.after[i]?.memoryRatio), formatRatio(b.vcpuRatio), formatRatio(v.after[i]?.vcpuRatio)])));
     parts.push(
-      `<div class="cards"><div class="card">${beforeAfterChart('memory overcommit', v.before.map((b, i) => ({ label: b.host, before: b.memoryRatio, after: v.after[i]?.memoryRatio ?? 0 })))}</div><div class="card">${beforeAfterChart('vCPU overcommit', v.before.map((b, i) => ({ label: b.host, before: b.vcpuRatio, after: v.after[i]?.vcpuRatio ?? 0 })))}</div></div><p class="legend note"><span>■ before (yellow)</span><span>■ after (green)</span><span>- - 1.0</span></p>`,
+      `<div class="cards"><div class="card">${beforeAfterChart('memory overcommit', v.before.map((b, i) => ({ label: b.host, before: b.memoryRatio, after: v.after[i]?.memoryRatio ?? 0 })), v.target)}</div><div class="card">${beforeAfterChart('vCPU overcommit', v.before.map((b, i) => ({ label: b.host, before: b.vcpuRatio, after: v.after[i]?.vcpuRatio ?? 0 })))}</div></div><p class="legend note"><span>■ before (yellow)</span><span>■ after (green)</span><span>- - memory: the target ${formatRatio(v.target)}; vCPU: 1.0</span></p>`,
     );
     if (v.pinned.length) parts.push(`<p>Pinned: ${h(v.pinned.join(', '))}.</p>`);
     for (const n of v.notes) parts.push(`<p class="note">${h(n)}</p>`);
@@ -108,8 +109,8 @@ export function renderHtml(r: Report): string {
     parts.push('<p class="note">Linear trend over the window; the range is the trend ± 2 standard errors of its slope (about 95 %).</p>');
     parts.push(
       table(
-        ['host', 'what', 'resource', 'now', 'capacity', 'trend / day', 'runs out', 'range'],
-        r.forecasts.map((f) => [h(f.host), h(f.kind), h(f.resource), forecastValue(f, f.currentUsage), forecastValue(f, f.capacity), forecastValue(f, f.slopePerDay), f.status === 'runs out' ? formatDate(f.runOut) : h(f.status), h(rangeText(f.earliest, f.latest, f.status))]),
+        ['host', 'what', 'resource', 'now', 'capacity', 'trend', 'runs out', 'range', 'fitted on'],
+        r.forecasts.map((f) => [h(f.host), h(f.kind), h(f.resource), forecastValue(f, f.currentUsage), forecastValue(f, f.capacity), h(forecastTrend(f)), f.status === 'runs out' ? formatDate(f.runOut) : h(f.status), h(rangeText(f.earliest, f.latest, f.status)), h(forecastBasis(f))]),
       ),
     );
     const charted = r.forecasts.filter((f) => f.status === 'runs out' || f.status === 'exhausted').slice(0, 8);

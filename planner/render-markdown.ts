@@ -1,7 +1,9 @@
 // The report as Markdown, for a mailing list: the same findings as the HTML, as tables.
 import type { Report } from './analyse.js';
-import { escapeCell, formatBytes, formatChange, formatDate, formatRate, formatRatio, formatSeconds } from './format.js';
-import { describeModel, forecastValue } from './report-text.js';
+import { formatBudgetValue } from './budget.js';
+import { escapeCell, formatBytes, formatChange, formatDate, formatRatio, formatSeconds } from './format.js';
+import { HORIZON_SECONDS } from './forecast.js';
+import { describeConfidence, describeModel, describeObjective, describeProposal, describeSearch, forecastBasis, forecastTrend, forecastValue } from './report-text.js';
 
 function table(head: string[], rows: string[][]): string {
   return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(escapeCell).join(' | ')} |`)].join('\n');
@@ -10,17 +12,17 @@ function table(head: string[], rows: string[][]): string {
 export function renderMarkdown(r: Report): string {
   const out: string[] = [];
   const w = r.generatedFor;
-  out.push(`# Capacity review`, '', `Window ${formatDate(w.start)} to ${formatDate(w.end)} (step ${w.step} s). Swap-churn budget ${formatRate(r.options.churnBudgetBytesPerSecond)}.`, '');
+  out.push(`# Capacity review`, '', `Window ${formatDate(w.start)} to ${formatDate(w.end)} (step ${w.step} s). Worker budget: ${r.options.budget.kind} ${formatBudgetValue(r.options.budget.kind, r.options.budget.limit)}.`, '');
 
   out.push('## Worker hosts', '');
   if (!r.workers) out.push('No worker host had enough data (see "Missing data").', '');
   else {
     const e = r.workers;
     out.push(`Estate: **${e.canAdd}** instances can be added, **${e.mustRemove}** must be removed (net ${formatChange(e.net)}).`);
-    out.push(e.pastBudget.length ? `Past the churn budget: ${e.pastBudget.join(', ')}.` : 'No host is past the churn budget.', '');
+    out.push(e.pastBudget.length ? `Past the ${r.options.budget.kind} budget: ${e.pastBudget.join(', ')}.` : `No host is past the ${r.options.budget.kind} budget.`, '');
     out.push(
       table(
-        ['host', 'instances', 'fit for', 'change', 'limited by', 'budget crossed at', 'memory limit', 'promise / instance', 'peak tmpfs / building instance', 'time over budget'],
+        ['host', 'instances', 'fit for', 'change', 'limited by', 'budget crossed at', 'memory limit', 'promise / instance', 'peak tmpfs / building instance', 'time over budget', 'confidence'],
         e.hosts.map((h) => [
           h.host,
           String(h.configuredInstances ?? '–'),
@@ -32,15 +34,18 @@ export function renderMarkdown(r: Report): string {
           formatBytes(h.promisePerInstanceBytes),
           formatBytes(h.peakTmpfsPerInstanceBytes),
           `${(h.shareOverBudget * 100).toFixed(1)} %`,
+          h.confidence.rating,
         ]),
       ),
       '',
     );
-    out.push(describeModel(), '');
+    out.push(describeModel(r.options.budget), '');
     for (const h of e.hosts) {
       out.push(`### ${h.host}`, '');
-      if (h.fit) out.push(`Fitted: churn = ${formatRate(h.fit.base)} + ${formatRate(h.fit.slope)} per instance above ${h.fit.knee} building instances.`, '');
-      out.push(table(['building instances', 'median churn', 'samples'], h.levels.map((l) => [String(l.load), formatRate(l.medianChurn), String(l.samples)])), '');
+      const kind = r.options.budget.kind;
+      for (const line of h.why) out.push(`- ${line}`);
+      out.push(`- ${describeConfidence(h)}`, '');
+      out.push(table(['building instances', `median ${kind}`, 'samples'], h.levels.map((l) => [String(l.load), formatBudgetValue(kind, l.medianChurn), String(l.samples)])), '');
       for (const n of h.notes) out.push(`- ${n}`);
       if (h.notes.length) out.push('');
     }
@@ -50,13 +55,8 @@ export function renderMarkdown(r: Report): string {
   const v = r.vmhosts;
   if (!v) out.push('No rebalancing proposal (see "Missing data").', '');
   else {
-    out.push(
-      v.moves.length
-        ? `Proposal (${v.method} search, ${v.exploredNodes} nodes, at most ${v.maxMoves} moves): ${v.moves.length} move(s), ${formatBytes(v.memoryMovedBytes)} of memory moved. Highest memory overcommit ${formatRatio(v.maxBefore.memory)} → ${formatRatio(v.maxAfter.memory)}, highest vCPU overcommit ${formatRatio(v.maxBefore.vcpu)} → ${formatRatio(v.maxAfter.vcpu)}.`
-        : `No move lowers the highest overcommit (${v.method} search, at most ${v.maxMoves} moves): memory ${formatRatio(v.maxBefore.memory)}, vCPU ${formatRatio(v.maxBefore.vcpu)}.`,
-      '',
-    );
-    if (v.moves.length) out.push(table(['domain', 'from', 'to', 'memory', 'vCPUs'], v.moves.map((m) => [m.domain, m.from, m.to, formatBytes(m.memoryBytes), String(m.vcpus)])), '');
+    out.push(describeProposal(v), '', describeObjective(v), describeSearch(v), '');
+    if (v.moves.length) out.push(table(['domain', 'from', 'to', 'memory', 'vCPUs', 'why'], v.moves.map((m) => [m.domain, m.from, m.to, formatBytes(m.memoryBytes), String(m.vcpus), m.why])), '');
     out.push(
       table(
         ['host', 'memory before', 'memory after', 'vCPU before', 'vCPU after'],
@@ -71,14 +71,16 @@ export function renderMarkdown(r: Report): string {
   out.push('## Forecasts', '');
   if (r.forecasts.length === 0) out.push('No series to forecast.', '');
   else {
-    out.push('Linear trend over the window; the range is the trend ± 2 standard errors of its slope (about 95 %).', '');
+    out.push(`Linear trend over the window (since the step, when the series stepped once); the range is the trend ± 2 standard errors of its slope (about 95 %). Dates beyond ${HORIZON_SECONDS / (365.25 * 86400)} years read as not running out.`, '');
     out.push(
       table(
-        ['host', 'what', 'resource', 'now', 'capacity', 'trend / day', 'runs out', 'range'],
-        r.forecasts.map((f) => [f.host, f.kind, f.resource, forecastValue(f, f.currentUsage), forecastValue(f, f.capacity), forecastValue(f, f.slopePerDay), f.status === 'runs out' ? formatDate(f.runOut) : f.status, rangeText(f.earliest, f.latest, f.status)]),
+        ['host', 'what', 'resource', 'now', 'capacity', 'trend', 'runs out', 'range', 'fitted on'],
+        r.forecasts.map((f) => [f.host, f.kind, f.resource, forecastValue(f, f.currentUsage), forecastValue(f, f.capacity), forecastTrend(f), f.status === 'runs out' ? formatDate(f.runOut) : f.status, rangeText(f.earliest, f.latest, f.status), forecastBasis(f)]),
       ),
       '',
     );
+    for (const f of r.forecasts) if (f.note) out.push(`- ${f.host} ${f.resource}: ${f.note}`);
+    if (r.forecasts.some((f) => f.note)) out.push('');
   }
 
   out.push('## Backups', '');
@@ -103,6 +105,6 @@ export function renderMarkdown(r: Report): string {
 
 export function rangeText(earliest: number | null, latest: number | null, status: string): string {
   if (status === 'too little data' || status === 'exhausted') return '–';
-  if (status === 'not running out') return earliest === null ? 'not within the trend' : `not before ${formatDate(earliest)}`;
-  return `${formatDate(earliest)} – ${latest === null ? 'never' : formatDate(latest)}`;
+  if (status === 'not running out') return earliest === null ? `not within ${HORIZON_SECONDS / (365.25 * 86400)} years` : `at the steepest, ${formatDate(earliest)}`;
+  return `${formatDate(earliest)} – ${latest === null ? `beyond ${HORIZON_SECONDS / (365.25 * 86400)} years` : formatDate(latest)}`;
 }

@@ -1,16 +1,60 @@
 // Sentences both renderers share, so the HTML and Markdown say the same thing.
+import { describeBudget, type Budget } from './budget.js';
 import type { Forecast } from './forecast.js';
-import { formatBytes, formatRatio } from './format.js';
+import { formatBytes, formatDate, formatRatio, formatSignificant } from './format.js';
+import type { RebalanceProposal } from './rebalance.js';
+import type { WorkerFinding } from './workers.js';
 
-export function describeModel(): string {
+export function describeModel(budget: Budget): string {
+  const measure = budget.kind === 'swap churn' ? 'churn = swap-in + swap-out bytes per second' : 'stall = share of time all tasks waited for memory (PSI "full")';
   return (
-    'Model: load = building instances (averaged over the rate range); churn = swap-in + swap-out bytes per second. ' +
-    'For each load level the median churn is taken; a hinge (flat up to a knee, linear above it) is fitted to those medians by least squares. ' +
-    'The churn limit is the last whole instance count below the fitted budget crossing; the memory limit keeps the promise (tmpfs roots + VM memory) within RAM + swap. ' +
+    `Budget: ${describeBudget(budget)}. Model: load = building instances (averaged over the rate range); ${measure}. ` +
+    'For each load level the median is taken; a hinge (flat up to a knee, linear above it) is fitted to those medians by least squares. ' +
+    'The budget limit is the largest whole instance count at which the fit stays within the budget (a fit that reaches the budget exactly at N instances allows N); the memory limit keeps the promise (tmpfs roots + VM memory) within RAM + swap. ' +
     'Capacity is the smaller of the two.'
   );
 }
 
+/** How far a worker host's answer can be trusted, in one line. */
+export function describeConfidence(f: WorkerFinding): string {
+  const c = f.confidence;
+  const reach = c.extrapolatedInstances > 0 ? `extrapolated ${c.extrapolatedInstances.toFixed(1)} instance(s) beyond the highest load seen (${f.maxObservedLoad})` : 'within the load seen';
+  return `confidence ${c.rating}: ${c.points} points over ${c.levels} load level(s); ${reach}`;
+}
+
+export function describeObjective(v: RebalanceProposal): string {
+  return (
+    `Objective: every host within the memory overcommit target ${formatRatio(v.target)}. No host over it: no moves. ` +
+    'Otherwise the fewest moves (then the least memory moved) that bring every host within it, without moving a domain back to a host it left within the move-back guard unless nothing else fits; ' +
+    'the highest memory, then vCPU, overcommit only breaks ties.'
+  );
+}
+
+export function describeProposal(v: RebalanceProposal): string {
+  if (v.moves.length) {
+    return `Move ${v.moves.length} domain(s), ${formatBytes(v.memoryMovedBytes)} of memory: memory over the target ${formatBytes(v.overTargetBefore)} → ${formatBytes(v.overTargetAfter)}; highest memory overcommit ${formatRatio(v.maxBefore.memory)} → ${formatRatio(v.maxAfter.memory)}, highest vCPU overcommit ${formatRatio(v.maxBefore.vcpu)} → ${formatRatio(v.maxAfter.vcpu)}.`;
+  }
+  if (v.overTargetBefore <= 1) return `Every host is within the memory overcommit target ${formatRatio(v.target)} (highest ${formatRatio(v.maxBefore.memory)}): no moves.`;
+  return `No plan of at most ${v.maxMoves} moves lowers the memory over the target ${formatRatio(v.target)} (${formatBytes(v.overTargetBefore)} over; highest ${formatRatio(v.maxBefore.memory)}).`;
+}
+
+export function describeSearch(v: RebalanceProposal): string {
+  return `${v.method === 'exact' ? 'Exact' : 'Greedy'} search, ${v.exploredNodes} nodes, at most ${v.maxMoves} moves. The allocation is the libvirt state at the window's end: exact, no extrapolation.`;
+}
+
 export function forecastValue(f: Forecast, v: number): string {
   return f.unit === 'ratio' ? formatRatio(v) : formatBytes(v);
+}
+
+/** The trend per day in units that show it: bytes with their IEC unit, ratios to three significant digits. */
+export function forecastTrend(f: Forecast): string {
+  if (f.status === 'too little data') return '–';
+  if (f.slopePerDay === 0) return 'flat';
+  if (f.unit === 'bytes') return `${f.slopePerDay > 0 ? '+' : '−'}${formatBytes(Math.abs(f.slopePerDay))} / day`;
+  return `${formatSignificant(f.slopePerDay)} / day`;
+}
+
+/** What the trend stands on: how many points since when. */
+export function forecastBasis(f: Forecast): string {
+  return f.fittedFrom === null ? '–' : `${f.fittedPoints} points since ${formatDate(f.fittedFrom)}`;
 }

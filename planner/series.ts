@@ -32,6 +32,12 @@ export function lastValue(s: Series | undefined): number | undefined {
   return s.points[s.points.length - 1]![1];
 }
 
+/** The time of the newest point of a series, or undefined when it has no points. */
+export function lastTime(s: Series | undefined): number | undefined {
+  if (!s || s.points.length === 0) return undefined;
+  return s.points[s.points.length - 1]![0];
+}
+
 /** Series grouped by the value of one label (first series wins when several share it). */
 export function byLabel(series: readonly Series[], label: string): Map<string, Series> {
   const out = new Map<string, Series>();

@@ -124,8 +124,9 @@ export interface BarGroup {
 }
 
 /** Before/after bars per host, with a line at 1 (no overcommit). */
-export function beforeAfterChart(title: string, groups: readonly BarGroup[], width = 560, height = 260): string {
-  const f: Frame = { width, height, x0: 0, x1: Math.max(1, groups.length), y0: 0, y1: niceTop(0, Math.max(1.2, ...groups.flatMap((g) => [g.before, g.after])) * 1.05) };
+/** Bars before and after per host, with a dashed line at `reference` (the target, or 1.0). */
+export function beforeAfterChart(title: string, groups: readonly BarGroup[], reference = 1, width = 560, height = 260): string {
+  const f: Frame = { width, height, x0: 0, x1: Math.max(1, groups.length), y0: 0, y1: niceTop(0, Math.max(1.2 * reference, ...groups.flatMap((g) => [g.before, g.after])) * 1.05) };
   const body = [axes(f, { label: '', format: () => '' }, { label: title, format: (v) => v.toFixed(2) }, false)];
   const slot = (width - PAD.left - PAD.right) / Math.max(1, groups.length);
   groups.forEach((g, i) => {
@@ -138,7 +139,7 @@ export function beforeAfterChart(title: string, groups: readonly BarGroup[], wid
     }
     body.push(`<text x="${n(x + w)}" y="${height - PAD.bottom + 16}" text-anchor="middle">${escapeHtml(g.label)}</text>`);
   });
-  const one = scaleY(f, 1);
+  const one = scaleY(f, reference);
   body.push(`<line x1="${PAD.left}" x2="${width - PAD.right}" y1="${n(one)}" y2="${n(one)}" class="budget"/>`);
   return svg(f, title, body.join(''));
 }

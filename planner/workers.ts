@@ -1,5 +1,7 @@
-// Worker hosts: how many more build instances each host takes before swap churn passes the
-// budget or the tmpfs + VM memory promise passes RAM + swap. Pure: series in, findings out.
+// Worker hosts: how many more build instances each host takes before swap churn (or memory
+// stall time, when that is the budget) passes the budget or the tmpfs + VM memory promise
+// passes RAM + swap. Pure: series in, findings out. "Churn" below is whichever measure is
+// budgeted: bytes per second of swap-in + swap-out, or the share of time stalled on memory.
 //
 // The model, as the report states it: the load is the number of building instances (averaged
 // over the same range as the churn rate); for each load level seen (rounded to a whole
@@ -7,6 +9,8 @@
 // the level; a hinge "flat up to a knee, linear above it" is fitted to those level medians by
 // least squares, each level counting once. Where the line crosses the budget is the churn
 // limit; the memory limit is (RAM + swap) / promise per instance.
+import { formatBudgetValue, type Budget } from './budget.js';
+import { formatBytes } from './format.js';
 import { fitHinge, hingeValue, median, type HingeFit } from './regression.js';
 import { joinPoints, type Series } from './series.js';
 
@@ -53,19 +57,42 @@ export interface WorkerFinding {
   /** Whole instances whose promise fits in RAM + swap; null when unknown. */
   readonly memoryLimit: number | null;
   readonly capacity: number | null;
-  readonly limitedBy: 'swap churn' | 'memory promise' | null;
+  readonly limitedBy: Budget['kind'] | 'memory promise' | null;
   /** capacity − configured instances: positive = instances to add, negative = to remove. */
   readonly change: number | null;
   readonly pastBudget: boolean;
   /** Share of the window's points with churn above the budget. */
   readonly shareOverBudget: number;
+  /** The one or two figures that decided the capacity, in words. */
+  readonly why: readonly string[];
+  readonly confidence: WorkerConfidence;
   readonly notes: readonly string[];
+}
+
+/** How far the answer can be trusted: how much data, and how far beyond the load seen it reaches. */
+export interface WorkerConfidence {
+  /** Points with both load and the budgeted measure. */
+  readonly points: number;
+  /** Load levels with enough points to count in the fit. */
+  readonly levels: number;
+  /** How many instances the capacity lies beyond the highest load seen (0 when within it). */
+  readonly extrapolatedInstances: number;
+  readonly rating: 'good' | 'fair' | 'poor';
 }
 
 /** Points kept per host for the chart: enough to see the shape, small enough for the HTML. */
 const CHART_POINTS = 600;
 /** A load level needs this many points before its median counts. */
 const MIN_LEVEL_SAMPLES = 3;
+
+/**
+ * The whole instances that fit below a limit of `x` instances. The limits come out of a least
+ * squares fit and float divisions, so a limit that is exactly N on paper may arrive as
+ * N − 1e-12: within a millionth of an instance counts as on the limit, which fits.
+ */
+export function wholeInstancesWithin(x: number): number {
+  return Math.max(0, Math.floor(x + 1e-6));
+}
 
 function thin<T>(items: readonly T[], max: number): T[] {
   if (items.length <= max) return [...items];
@@ -75,11 +102,15 @@ function thin<T>(items: readonly T[], max: number): T[] {
   return out;
 }
 
-export function analyseWorkerHost(input: WorkerHostInput, budgetBytesPerSecond: number): WorkerFinding {
+export function analyseWorkerHost(input: WorkerHostInput, budget: Budget): WorkerFinding {
+  const budgetBytesPerSecond = budget.limit;
+  const show = (v: number) => formatBudgetValue(budget.kind, v);
   const notes: string[] = [];
   const pairs = input.load && input.churn ? joinPoints(input.load, input.churn) : [];
   if (!input.load) notes.push('no load series (headroom_tmpfs_mounts or OBS building instances) for this host');
-  if (!input.churn) notes.push('no swap churn series (headroom_swap_in/out_bytes_total) for this host');
+  if (!input.churn) {
+    notes.push(budget.kind === 'swap churn' ? 'no swap churn series (headroom_swap_in/out_bytes_total) for this host' : 'no memory stall series (headroom_pressure_memory_stalled_seconds_total) for this host');
+  }
 
   const byLevel = new Map<number, number[]>();
   for (const [, load, churn] of pairs) {
@@ -94,21 +125,21 @@ export function analyseWorkerHost(input: WorkerHostInput, budgetBytesPerSecond: 
     .sort((a, b) => a.load - b.load);
   const fit = fitHinge(levels.map((l) => l.load), levels.map((l) => l.medianChurn));
   const maxObservedLoad = levels.length ? levels[levels.length - 1]!.load : null;
-  if (pairs.length > 0 && levels.length < 2) notes.push('the load stayed at one level in the window: no churn trend can be fitted');
+  if (pairs.length > 0 && levels.length < 2) notes.push('the load stayed at one level in the window: no ${budget.kind} trend can be fitted');
 
   let budgetCrossingLoad: number | null = null;
   let churnLimit: number | null = null;
   if (fit) {
     if (fit.base > budgetBytesPerSecond) {
-      notes.push('churn is above the budget even at the lowest load seen: it does not come from builds alone');
+      notes.push(`${budget.kind} is above the budget even at the lowest load seen: it does not come from builds alone`);
     } else if (fit.slope > 0) {
       budgetCrossingLoad = fit.knee + (budgetBytesPerSecond - fit.base) / fit.slope;
-      churnLimit = Math.max(0, Math.floor(budgetCrossingLoad + 1e-9));
+      churnLimit = wholeInstancesWithin(budgetCrossingLoad);
       if (maxObservedLoad !== null && budgetCrossingLoad > maxObservedLoad) {
         notes.push(`the budget is crossed beyond the highest load seen (${maxObservedLoad}): extrapolated`);
       }
     } else {
-      notes.push(`churn does not grow with load up to ${maxObservedLoad} building instances: churn sets no limit in the data`);
+      notes.push(`${budget.kind} does not grow with load up to ${maxObservedLoad} building instances: it sets no limit in the data`);
     }
   }
 
@@ -119,7 +150,8 @@ export function analyseWorkerHost(input: WorkerHostInput, budgetBytesPerSecond: 
   let memoryLimit: number | null = null;
   if (instances && instances > 0 && ram !== null && input.overcommitRatio !== undefined && input.overcommitRatio > 0) {
     promisePerInstance = (input.overcommitRatio * (ram + (swap ?? 0))) / instances;
-    memoryLimit = Math.floor((ram + (swap ?? 0)) / promisePerInstance + 1e-9);
+    // (RAM + swap) / promise per instance, without the round trip through bytes.
+    memoryLimit = wholeInstancesWithin(instances / input.overcommitRatio);
   } else {
     notes.push('no promise per instance (headroom_worker_instances, headroom_memory_overcommit_ratio): memory sets no limit here');
   }
@@ -129,7 +161,7 @@ export function analyseWorkerHost(input: WorkerHostInput, budgetBytesPerSecond: 
 
   const limits = [churnLimit, memoryLimit].filter((l): l is number => l !== null);
   const capacity = limits.length ? Math.min(...limits) : null;
-  const limitedBy = capacity === null ? null : churnLimit !== null && churnLimit === capacity ? 'swap churn' : 'memory promise';
+  const limitedBy = capacity === null ? null : churnLimit !== null && churnLimit === capacity ? budget.kind : 'memory promise';
   const change = capacity !== null && instances !== null ? capacity - instances : null;
   const overBudget = pairs.filter(([, , c]) => c > budgetBytesPerSecond).length;
   const fittedAtConfigured = fit && instances !== null ? hingeValue(fit, instances) : null;
@@ -137,6 +169,25 @@ export function analyseWorkerHost(input: WorkerHostInput, budgetBytesPerSecond: 
     (fit !== null && fit.base > budgetBytesPerSecond) ||
     (fittedAtConfigured !== null && fittedAtConfigured > budgetBytesPerSecond) ||
     (levels.length > 0 && levels[levels.length - 1]!.medianChurn > budgetBytesPerSecond);
+
+  const why: string[] = [];
+  if (fit && budgetCrossingLoad !== null) {
+    why.push(`${budget.kind} ${show(fit.base)} up to ${fit.knee} building instances, +${show(fit.slope)} per instance above: reaches the budget of ${show(budgetBytesPerSecond)} at ${budgetCrossingLoad.toFixed(2)} instances, so ${churnLimit} fit`);
+  } else if (fit && fit.base > budgetBytesPerSecond) {
+    why.push(`${budget.kind} is ${show(fit.base)} already at ${levels[0]!.load} building instances, over the budget of ${show(budgetBytesPerSecond)}`);
+  }
+  if (memoryLimit !== null && promisePerInstance !== null && ram !== null) {
+    why.push(`each instance promises ${formatBytes(promisePerInstance)} (tmpfs root + VM memory); ${formatBytes(ram + (swap ?? 0))} of RAM + swap holds ${memoryLimit}`);
+  }
+  if (capacity !== null && why.length > 1) why.unshift(`limited by ${limitedBy}: ${capacity} instances`);
+  const extrapolatedInstances = capacity !== null && maxObservedLoad !== null && limitedBy !== 'memory promise' ? Math.max(0, (budgetCrossingLoad ?? capacity) - maxObservedLoad) : 0;
+  const confidence: WorkerConfidence = {
+    points: pairs.length,
+    levels: levels.length,
+    extrapolatedInstances,
+    // Good: several levels and an answer inside the load seen; poor: few levels or far beyond it.
+    rating: levels.length >= 4 && extrapolatedInstances === 0 ? 'good' : levels.length >= 3 && extrapolatedInstances <= 2 ? 'fair' : 'poor',
+  };
 
   return {
     host: input.host,
@@ -157,6 +208,8 @@ export function analyseWorkerHost(input: WorkerHostInput, budgetBytesPerSecond: 
     change,
     pastBudget,
     shareOverBudget: pairs.length ? overBudget / pairs.length : 0,
+    why,
+    confidence,
     notes,
   };
 }

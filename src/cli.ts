@@ -206,7 +206,10 @@ program
   .option('--out <dir>', 'output folder', './capacity-report')
   .option('--format <list>', 'comma-separated report formats: html,md,json (default all three)')
   .option('--churn-budget <rate>', 'sustained swap-churn budget per worker host (default 20MB/s)')
+  .option('--stall-budget <share>', 'budget worker hosts on memory stall time (PSI full) instead of swap churn, e.g. 5%')
   .option('--max-moves <n>', 'most domains the VM rebalancing may move (default 4)')
+  .option('--target <ratio>', 'memory overcommit every VM host should stay within (default 1.0)')
+  .option('--move-back-guard <duration>', 'do not move a domain back to a host it left within this period, unless nothing else fits (default 7d)')
   .option('--end <time>', 'end of the window: Unix seconds or RFC 3339 (default now)')
   .action(async (opts: { config?: string; out: string }) => {
     const config = opts.config ? readConfigOrExit(opts.config) : null;

@@ -9,18 +9,23 @@ import { configSections } from '../../src/config/sections.js';
 import { analyse, TooLittleDataError } from '../../planner/analyse.js';
 import { terminalProgress } from '../../planner/command.js';
 import type { PlannerData } from '../../planner/queries.js';
-import { parseRate, plannerConfigOf } from '../../planner/config.js';
-import { backupStaleness, forecastExhaustion } from '../../planner/forecast.js';
+import { budgetOf, parseRate, plannerConfigOf } from '../../planner/config.js';
+import { mergeFlags } from '../../planner/cli-command.js';
+import { backupStaleness, forecastExhaustion, stepChangeAt } from '../../planner/forecast.js';
 import { fitHinge, fitLine } from '../../planner/regression.js';
 import { proposeRebalance, type DomainInput, type VmHostInput } from '../../planner/rebalance.js';
 import type { Series } from '../../planner/series.js';
 import { chooseStep, splitRange } from '../../planner/step.js';
-import { analyseWorkerHost } from '../../planner/workers.js';
+import { analyseWorkerHost, wholeInstancesWithin } from '../../planner/workers.js';
+import { rangeText } from '../../planner/render-markdown.js';
+import { forecastTrend } from '../../planner/report-text.js';
 import { tempDir } from '../support/tmp.js';
+import { bruteForceRebalance } from './brute-force.js';
 
 const GiB = 2 ** 30;
 const MB = 1e6;
 const DAY = 86400;
+const churnBudget = { kind: 'swap churn' as const, limit: 20 * MB };
 const series = (points: Array<[number, number]>, labels: Record<string, string> = {}): Series => ({ labels, points });
 
 describe('step and range splitting', () => {
@@ -63,7 +68,7 @@ describe('worker host capacity', () => {
   it('crosses a 20 MB/s budget at 2 + 20/10 = 4 instances when churn is 10 MB/s per instance above 2', () => {
     const churn = series(levels.map((l, i) => [i * 60, 10 * MB * Math.max(0, l - 2)]));
     // Promise 6 instances x 8 GiB = 48 GiB on 48 GiB: ratio 1, memory limit 6.
-    const f = analyseWorkerHost({ ...base, churn, overcommitRatio: 1 }, 20 * MB);
+    const f = analyseWorkerHost({ ...base, churn, overcommitRatio: 1 }, churnBudget);
     expect(f.budgetCrossingLoad).toBeCloseTo(4, 9);
     expect(f.churnLimit).toBe(4);
     expect(f.memoryLimit).toBe(6);
@@ -76,28 +81,28 @@ describe('worker host capacity', () => {
   });
 
   it('lets memory limit a host whose churn never grows, and flags the extrapolation', () => {
-    const flat = analyseWorkerHost({ ...base, churn: series(levels.map((_, i) => [i * 60, 1 * MB])), overcommitRatio: 0.5 }, 20 * MB);
+    const flat = analyseWorkerHost({ ...base, churn: series(levels.map((_, i) => [i * 60, 1 * MB])), overcommitRatio: 0.5 }, churnBudget);
     expect(flat.churnLimit).toBeNull();
     expect(flat.memoryLimit).toBe(12); // 48 GiB / (0.5 x 48 GiB / 6)
     expect(flat.change).toBe(6);
     expect(flat.limitedBy).toBe('memory promise');
-    const gentle = analyseWorkerHost({ ...base, churn: series(levels.map((l, i) => [i * 60, 1 * MB * l])), overcommitRatio: 0.25 }, 20 * MB);
+    const gentle = analyseWorkerHost({ ...base, churn: series(levels.map((l, i) => [i * 60, 1 * MB * l])), overcommitRatio: 0.25 }, churnBudget);
     expect(gentle.budgetCrossingLoad).toBeCloseTo(20, 6);
     expect(gentle.notes.join()).toContain('extrapolated');
   });
 
   it('does not blame builds for churn that is over the budget at every load', () => {
-    const f = analyseWorkerHost({ ...base, churn: series(levels.map((_, i) => [i * 60, 50 * MB])), overcommitRatio: 1 }, 20 * MB);
+    const f = analyseWorkerHost({ ...base, churn: series(levels.map((_, i) => [i * 60, 50 * MB])), overcommitRatio: 1 }, churnBudget);
     expect(f.pastBudget).toBe(true);
     expect(f.churnLimit).toBeNull();
     expect(f.notes.join()).toContain('does not come from builds');
   });
 
   it('says so when the load never changed or a series is missing', () => {
-    const still = analyseWorkerHost({ ...base, load: series(levels.map((_, i) => [i * 60, 3])), churn: series(levels.map((_, i) => [i * 60, 0])), overcommitRatio: 1 }, 20 * MB);
+    const still = analyseWorkerHost({ ...base, load: series(levels.map((_, i) => [i * 60, 3])), churn: series(levels.map((_, i) => [i * 60, 0])), overcommitRatio: 1 }, churnBudget);
     expect(still.fit).toBeNull();
     expect(still.notes.join()).toContain('one level');
-    const none = analyseWorkerHost({ ...base, churn: undefined, instances: undefined, overcommitRatio: undefined }, 20 * MB);
+    const none = analyseWorkerHost({ ...base, churn: undefined, instances: undefined, overcommitRatio: undefined }, churnBudget);
     expect(none.capacity).toBeNull();
     expect(none.notes.join()).toContain('no swap churn series');
   });
@@ -110,36 +115,77 @@ describe('VM rebalancing', () => {
   // a carries 16 + 8 + 8 = 32 GiB... plus 8 more: 40 GiB on 32; b 8 GiB.
   const domains = [dom('a:1', 'big', 16, 2), dom('a:1', 'm1', 8, 2), dom('a:1', 'm2', 8, 2), dom('a:1', 'm3', 8, 2), dom('b:1', 'x', 8, 2), dom('a:1', 'off', 64, 64, false)];
 
-  it('finds the fewest moves to the lowest peak: one 8 GiB domain to b (40/32 → 32/32 and 16/32)', () => {
-    const p = proposeRebalance(hosts, domains, { maxMoves: 4, pinned: {} });
+  it('brings the estate within target with the fewest moves: one 8 GiB domain to b (40/32 → 32/32)', () => {
+    const p = proposeRebalance(hosts, domains, { maxMoves: 4, pinned: {}, target: 1 });
     expect(p.method).toBe('exact');
-    // Best possible peak: 48 GiB over two 32 GiB hosts in 8 GiB pieces → 24/24 → 0.75; moving big (16) gives a 24 / b 24.
-    expect(p.maxAfter.memory).toBeCloseTo(24 / 32, 12);
-    expect(p.moves).toEqual([{ domain: 'big', from: 'a:1', to: 'b:1', memoryBytes: 16 * GiB, vcpus: 2 }]);
+    // a is 8 GiB over 32; moving one 8 GiB domain is the one move with the least memory that fits.
+    expect(p.moves).toHaveLength(1);
+    expect(p.moves[0]).toMatchObject({ from: 'a:1', to: 'b:1', memoryBytes: 8 * GiB, movesBack: false });
+    expect(p.overTargetBefore).toBe(8 * GiB);
+    expect(p.overTargetAfter).toBe(0);
+    expect(p.maxAfter.memory).toBeCloseTo(32 / 32, 12);
     expect(p.maxBefore.memory).toBeCloseTo(40 / 32, 12);
+    expect(p.moves[0]!.why).toContain('over the target 1.00 by 8.0 GiB');
+    // A lower target (0.75: 24 GiB each) needs the 16 GiB domain moved: the lowest peak, one move.
+    const low = proposeRebalance(hosts, domains, { maxMoves: 4, pinned: {}, target: 0.75 });
+    expect(low.moves.map((m) => [m.domain, m.to])).toEqual([['big', 'b:1']]);
   });
 
-  it('moves nothing when nothing improves, keeps pins, and honours max_moves', () => {
-    expect(proposeRebalance(hosts, [dom('a:1', 'p', 8, 1), dom('b:1', 'q', 8, 1)], { maxMoves: 4, pinned: {} }).moves).toEqual([]);
-    const pinned = proposeRebalance(hosts, domains, { maxMoves: 4, pinned: { big: 'a' } });
-    // big stays: two 8 GiB domains go to b → a 24, b 24.
-    expect(pinned.moves.map((m) => [m.to, m.memoryBytes])).toEqual([['b:1', 8 * GiB], ['b:1', 8 * GiB]]);
+  it('moves nothing when every host is within target, keeps pins, and honours max_moves', () => {
+    expect(proposeRebalance(hosts, [dom('a:1', 'p', 8, 1), dom('b:1', 'q', 8, 1)], { maxMoves: 4, pinned: {}, target: 1 }).moves).toEqual([]);
+    // a at 32/32 and b at 8/32: unbalanced but within target, so no move (the old objective moved one).
+    expect(proposeRebalance(hosts, [dom('a:1', 'p', 16, 1), dom('a:1', 'q', 16, 1), dom('b:1', 'r', 8, 1)], { maxMoves: 4, pinned: {}, target: 1 }).moves).toEqual([]);
+    const pinned = proposeRebalance(hosts, domains, { maxMoves: 4, pinned: { big: 'a' }, target: 1 });
+    expect(pinned.moves.map((m) => [m.to, m.memoryBytes])).toEqual([['b:1', 8 * GiB]]);
     expect(pinned.pinned).toEqual(['big']);
-    const zero = proposeRebalance(hosts, domains, { maxMoves: 0, pinned: {} });
+    const zero = proposeRebalance(hosts, domains, { maxMoves: 0, pinned: {}, target: 1 });
     expect(zero.moves).toEqual([]);
+    expect(zero.notes.join()).toContain('no plan of at most 0 moves brings every host within the target');
   });
 
-  it('moves a domain pinned to another host', () => {
-    const p = proposeRebalance(hosts, [dom('a:1', 'p', 8, 1)], { maxMoves: 0, pinned: { p: 'b:1' } });
-    expect(p.moves).toEqual([{ domain: 'p', from: 'a:1', to: 'b:1', memoryBytes: 8 * GiB, vcpus: 1 }]);
+  it('does not move a domain back where it came from unless nothing else fits', () => {
+    // m1 came from b recently: m2 or m3 (the same size) goes instead.
+    const p = proposeRebalance(hosts, domains, { maxMoves: 4, pinned: {}, target: 1, recentHosts: { m1: ['b:1'] } });
+    expect(p.moves).toHaveLength(1);
+    expect(['m2', 'm3']).toContain(p.moves[0]!.domain);
+    expect(p.moves[0]!.movesBack).toBe(false);
+    // Every 8 GiB domain came from b, and big too: one must go back; the flag says so.
+    const forced = proposeRebalance(hosts, domains, { maxMoves: 4, pinned: {}, target: 1, recentHosts: { m1: ['b:1'], m2: ['b:1'], m3: ['b:1'], big: ['b:1'] } });
+    expect(forced.moves).toHaveLength(1);
+    expect(forced.moves[0]).toMatchObject({ memoryBytes: 8 * GiB, movesBack: true });
+    expect(forced.moves[0]!.why).toContain('no plan without moving it back fits the target');
+  });
+
+  it('matches a brute force over every assignment on random small estates', () => {
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let trial = 0; trial < 40; trial++) {
+      const hs = [host('h0', 32, 8), host('h1', 48, 8), host('h2', 24, 8)];
+      const ds = Array.from({ length: 6 }, (_, i) => dom(`h${Math.floor(rand() * 3)}`, `d${i}`, 4 * (1 + Math.floor(rand() * 5)), 1));
+      const recent: Record<string, string[]> = rand() < 0.5 ? { d0: ['h1'], d1: ['h2'] } : {};
+      const maxMoves = 1 + Math.floor(rand() * 3);
+      const target = [0.75, 1, 1.25][Math.floor(rand() * 3)]!;
+      const best = bruteForceRebalance(hs, ds, { target, maxMoves, recent });
+      const p = proposeRebalance(hs, ds, { maxMoves, pinned: {}, target, recentHosts: recent });
+      const got = [p.overTargetAfter, p.moves.filter((m) => m.movesBack).length, p.moves.length, p.memoryMovedBytes];
+      expect(got, `trial ${trial}`).toEqual(best.key.slice(0, 4));
+      expect(p.maxAfter.memory).toBeCloseTo(best.key[4]!, 12);
+      expect(best.plans).toContainEqual(p.moves.map((m) => `${m.domain}:${m.from}>${m.to}`).sort());
+    }
   });
 
   it('falls back to greedy search past the node limit and says so', () => {
-    const p = proposeRebalance(hosts, domains, { maxMoves: 4, pinned: {}, nodeLimit: 3 });
+    const p = proposeRebalance(hosts, domains, { maxMoves: 4, pinned: {}, nodeLimit: 3, target: 1 });
     expect(p.method).toBe('greedy');
-    expect(p.maxAfter.memory).toBeCloseTo(24 / 32, 12);
+    expect(p.overTargetAfter).toBe(0);
     expect(p.notes.join()).toContain('greedy');
   });
+
+  it('moves a domain pinned to another host', () => {
+    const p = proposeRebalance(hosts, [dom('a:1', 'p', 8, 1)], { maxMoves: 0, pinned: { p: 'b:1' }, target: 1 });
+    expect(p.moves).toEqual([{ domain: 'p', from: 'a:1', to: 'b:1', memoryBytes: 8 * GiB, vcpus: 1, movesBack: false, why: 'pinned to b:1; b:1 goes 0.00 → 0.25' }]);
+  });
+
 });
 
 describe('forecasts', () => {
@@ -178,6 +224,76 @@ describe('forecasts', () => {
   });
 });
 
+describe('figures that read right', () => {
+  const now = 100 * DAY;
+  const hourly = (days: number, f: (t: number) => number) => series(Array.from({ length: days * 24 + 1 }, (_, i): [number, number] => [now - days * DAY + i * 3600, f(now - days * DAY + i * 3600)]));
+
+  it('reads a constant that floating point cannot represent as flat, not as a date after 9999', () => {
+    // 0.1 + 0.2 and 7/30 are not exact in binary: a least-squares line through them has a slope of ±1e-20.
+    for (const v of [0.1 + 0.2, 7 / 30, 0.7]) {
+      const f = forecastExhaustion({ kind: 'tmpfs promise', host: 'h', resource: 'r', unit: 'ratio' }, hourly(28, () => v), 1, now);
+      expect(f.status).toBe('not running out');
+      expect(f.slopePerDay).toBe(0);
+      expect(forecastTrend(f)).toBe('flat');
+      expect(rangeText(f.earliest, f.latest, f.status)).toBe('not within 100 years');
+    }
+  });
+
+  it('shows an SSD wearing out in 50 days with a trend that is not 0.00', () => {
+    // Wear 0.5 now, +0.01 a day: 50 days to 1.0.
+    const f = forecastExhaustion({ kind: 'ssd endurance', host: 'h', resource: 'sda wear', unit: 'ratio' }, hourly(28, (t) => 0.5 + (0.01 * (t - now)) / DAY), 1, now);
+    expect(f.status).toBe('runs out');
+    expect(Math.abs(f.runOut! - (now + 50 * DAY))).toBeLessThan(3600);
+    expect(forecastTrend(f)).toBe('+0.01 / day');
+  });
+
+  it('does not fit a run-out date through a single step (a migration)', () => {
+    // 32 GiB allocated, then 56 GiB from day 20 on: two flat levels, no trend.
+    const stepAt = now - 8 * DAY;
+    const s = hourly(28, (t) => (t < stepAt ? 32 : 56) * GiB);
+    expect(s.points[stepChangeAt(s.points.map(([t]) => t), s.points.map(([, v]) => v))!]![0]).toBe(stepAt);
+    const f = forecastExhaustion({ kind: 'ram', host: 'h', resource: 'VM memory allocated', unit: 'bytes' }, s, 64 * GiB, now);
+    expect(f.status).toBe('not running out');
+    expect(f.fittedFrom).toBe(stepAt);
+    expect(f.note).toContain('not a trend');
+    // A real trend with noise is no step.
+    const noisy = hourly(28, (t) => (10 + (t - now + 28 * DAY) / DAY) * GiB + (Math.floor(t / 3600) % 2 ? 1 : -1) * 0.3 * GiB);
+    expect(stepChangeAt(noisy.points.map(([t]) => t), noisy.points.map(([, v]) => v))).toBeNull();
+  });
+
+  it('keeps a stale backup period whole across a gap in the data when no backup ran in it', () => {
+    // Backup at 0, max_age 26 h; data every hour from 0 to 40 h but missing 30..33 h: stale from 27 h to 40 h in one period.
+    const steps = Array.from({ length: 41 }, (_, h) => h * 3600).filter((t) => t < 30 * 3600 || t > 33 * 3600);
+    const s = backupStaleness('wiki', series(steps.map((t) => [t, 0])), series(steps.map((t) => [t, 26 * 3600])), 3600)!;
+    expect(s.intervals).toEqual([[27 * 3600, 40 * 3600]]);
+    expect(s.staleSeconds).toBe(14 * 3600);
+    // A backup in the gap (newest backup differs after it): two periods, the gap unknown.
+    const ran = backupStaleness('wiki', series(steps.map((t) => [t, t > 33 * 3600 ? 1 * 3600 : 0])), series(steps.map((t) => [t, 26 * 3600])), 3600)!;
+    expect(ran.intervals).toEqual([[27 * 3600, 29 * 3600], [34 * 3600, 40 * 3600]]);
+  });
+
+  it('counts a limit that falls exactly on N instances as N', () => {
+    expect(wholeInstancesWithin(7 - 1e-12)).toBe(7);
+    expect(wholeInstancesWithin(6.999)).toBe(6);
+    // 0.7 × 96 GiB promised for 7 instances: 96 GiB holds exactly 10 (through bytes: 96 GiB / (0.7 × 96 GiB / 7) = 10.000000000000002).
+    const levels = Array.from({ length: 9 * 30 }, (_, i) => Math.floor(i / 30));
+    const f = analyseWorkerHost(
+      {
+        host: 'w', load: series(levels.map((l, i) => [i * 60, l])),
+        // 0.3 MB/s per instance above 2 (0.3 is not exact in binary); a 2.1 MB/s budget is reached at exactly 2 + 7 = 9.
+        churn: series(levels.map((l, i) => [i * 60, 0.3 * MB * Math.max(0, l - 2)])),
+        tmpfsPerInstance: undefined, instances: 7, ramBytes: 64 * GiB, swapBytes: 32 * GiB, overcommitRatio: 0.7,
+      },
+      { kind: 'swap churn', limit: 2.1 * MB },
+    );
+    expect(f.memoryLimit).toBe(10);
+    expect(f.churnLimit).toBe(9);
+    expect(f.capacity).toBe(9);
+    expect(f.why.join()).toContain('reaches the budget of 2.1 MB/s at 9.00 instances, so 9 fit');
+    expect(f.confidence).toMatchObject({ points: 270, levels: 9, extrapolatedInstances: 1, rating: 'fair' });
+  });
+});
+
 describe('config and terminal', () => {
   it('reads the planner section with defaults, and names a misspelt key', () => {
     const dir = tempDir();
@@ -191,6 +307,28 @@ describe('config and terminal', () => {
     expect(() => loadConfig(bad, collectorModules, configSections)).toThrow(/did you mean "pinned_domains"/);
     expect(parseRate('20MiB/s')).toBe(20 * 2 ** 20);
     expect(parseRate('fast')).toBeNull();
+  });
+
+  it('reads the memory-stall budget, the target and the guard, and refuses both budgets at once', () => {
+    const dir = tempDir();
+    const stall = path.join(dir, 'stall.yml');
+    writeFileSync(stall, 'planner:\n  memory_stall_budget: 5%\n  overcommit_target: 0.9\n  move_back_guard: 3d\n');
+    const cfg = plannerConfigOf(loadConfig(stall, collectorModules, configSections).sections);
+    expect(budgetOf(cfg)).toEqual({ kind: 'memory stall', limit: 0.05 });
+    expect(cfg).toMatchObject({ overcommit_target: 0.9, move_back_guard: 3 * DAY * 1000 });
+    expect(budgetOf(plannerConfigOf({}))).toEqual({ kind: 'swap churn', limit: 20e6 });
+    const both = path.join(dir, 'both.yml');
+    writeFileSync(both, 'planner:\n  memory_stall_budget: 5%\n  swap_churn_budget: 30MB/s\n');
+    expect(() => loadConfig(both, collectorModules, configSections)).toThrow(/memory_stall_budget: the worker budget is either swap_churn_budget or memory_stall_budget/);
+    const bad = path.join(dir, 'bad.yml');
+    writeFileSync(bad, 'planner:\n  memory_stall_budget: 150%\n');
+    expect(() => loadConfig(bad, collectorModules, configSections)).toThrow(/"150%" is not a share of time/);
+    const flags = { 'prometheus.url': 'http://127.0.0.1:9090', out: dir };
+    expect(() => mergeFlags({ ...flags, churnBudget: '20MB/s', stallBudget: '5%' }, plannerConfigOf({}))).toThrow(/one or the other/);
+    expect(() => mergeFlags({ ...flags, target: 'high' }, plannerConfigOf({}))).toThrow(/--target: "high" is not a positive memory overcommit ratio/);
+    // --churn-budget picks swap churn over a memory_stall_budget in the config.
+    expect(budgetOf(mergeFlags({ ...flags, churnBudget: '10MB/s' }, cfg).config)).toEqual({ kind: 'swap churn', limit: 10e6 });
+    expect(mergeFlags({ ...flags, moveBackGuard: '0' }, cfg).config.move_back_guard).toBe(0);
   });
 
   it('draws progress only on a terminal', () => {
@@ -209,10 +347,10 @@ describe('analyse', () => {
   const window = { start: 0, end: 7200, step: 60 };
   const empty: PlannerData = {
     window, trendWindow: { ...window, step: 3600 }, load: [], obsBuilding: [], churn: [], tmpfsPerInstance: [], instances: [], ram: [], swap: [], overcommit: [],
-    vmCpus: [], vmMemory: [], vmFixedVcpus: [], vmFixedMemory: [], domainVcpus: [], domainMemory: [], domainShutoff: [],
+    vmCpus: [], vmMemory: [], vmFixedVcpus: [], vmFixedMemory: [], domainVcpus: [], domainMemory: [], domainShutoff: [], domainRecent: [],
     trendVmAllocated: [], trendTmpfsPeak: [], trendOvercommit: [], trendDiskUsed: [], diskSize: [], trendSsdWritten: [], ssdEndurance: [], trendSsdWear: [], backupLast: [], backupMaxAge: [],
   };
-  const opts = { churnBudgetBytesPerSecond: 20 * MB, pinned: {}, maxMoves: 4 };
+  const opts = { budget: churnBudget, pinned: {}, maxMoves: 4, overcommitTarget: 1 };
 
   it('refuses an empty window, naming every missing series', () => {
     expect(() => analyse(empty, opts)).toThrow(TooLittleDataError);

@@ -41,9 +41,9 @@ export const SSD = { startWritten: 100e12, perDay: 1e12, endurance: 600e12 };
 /** Backups: daily at 23 h past the window start's offset; wiki misses the 5th (k = 4). */
 export const BACKUP = { maxAge: 26 * HOUR, firstOffset: -23 * HOUR, missed: 4 };
 
-type Labels = Record<string, string>;
+export type Labels = Record<string, string>;
 
-class Writer {
+export class Writer {
   readonly lines: string[] = [];
   family(name: string, type: 'gauge' | 'counter', series: Array<{ labels: Labels; points: Array<[number, number]> }>) {
     // OpenMetrics names a counter family without its _total suffix.
@@ -55,7 +55,7 @@ class Writer {
   }
 }
 
-function times(start: number, end: number, every: number): number[] {
+export function times(start: number, end: number, every: number): number[] {
   const out: number[] = [];
   for (let t = start; t <= end; t += every) out.push(t);
   return out;
