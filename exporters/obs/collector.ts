@@ -6,7 +6,7 @@ import { sample, type Sample } from '../../src/metrics.js';
 import type { ObsConfig, ObsInstanceConfig } from './config.js';
 import { ObsClient, ObsHttpError } from './http.js';
 import { obsLastSuccess, obsMetrics, obsUp } from './metrics.js';
-import { parseResultList } from './resultlist.js';
+import { ResultListParser } from './resultlist.js';
 import { repositorySamples, workerStatusSamples } from './samples.js';
 import { WorkerStatusParser, type WorkerStatusSummary } from './workerstatus.js';
 
@@ -39,16 +39,17 @@ export class ObsInstanceSource implements Source {
       const status = await this.fetchWorkerStatus(client, ctx.signal, authorization);
       const samples = workerStatusSamples(this.config.name, status);
       for (const project of this.config.projects) {
-        let body = '';
+        const parser = new ResultListParser();
         const path = `/build/${encodeURIComponent(project)}/_result?view=summary`;
         try {
-          await client.get(path, (text) => (body += text), ctx.signal, authorization);
+          await client.get(path, (text) => parser.write(text), ctx.signal, authorization);
         } catch (err) {
           if (err instanceof ObsHttpError && err.status === 404) throw new Error(`project ${JSON.stringify(project)}: ${err.message} (does the project exist and can the account see it?)`);
-          throw err;
+          if (err instanceof ObsHttpError) throw err;
+          throw new Error(`project ${JSON.stringify(project)}: GET ${client.urlFor(path).href}: ${messageOf(err)}`);
         }
         try {
-          samples.push(...repositorySamples(this.config.name, parseResultList(body)));
+          samples.push(...repositorySamples(this.config.name, parser.end()));
         } catch (err) {
           throw new Error(`project ${JSON.stringify(project)}: GET ${client.urlFor(path).href}: ${messageOf(err)}`);
         }

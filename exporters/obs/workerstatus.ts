@@ -2,7 +2,19 @@
 // XML text in, a typed summary out. Incremental, so a multi-megabyte document is parsed chunk
 // by chunk as it arrives instead of holding the event loop for the whole document.
 // Semantics follow OBS's own reader (WorkerStatus#parse_worker_infos) and bs_repserver.
-import { intAttribute, numberAttribute, ObsParseError, XmlStream } from './xml-stream.js';
+import { DistinctLimit, intAttribute, numberAttribute, ObsParseError, XmlStream } from './xml-stream.js';
+
+/**
+ * What one worker status document may bring, far above the largest farms (openSUSE's has about
+ * 20 architectures, a few hundred worker hosts and a few thousand workers) and far below what
+ * 16 MiB of hostile XML could: each distinct value becomes series and memory.
+ */
+export const WORKER_STATUS_LIMITS = {
+  architectures: 128,
+  workerHosts: 20_000,
+  workers: 250_000,
+  daemons: 2_000,
+} as const;
 
 /** Worker states in OBS's precedence order: a worker id listed twice counts as the first. */
 export const WORKER_STATES = ['building', 'idle', 'dead', 'down', 'away'] as const;
@@ -93,6 +105,8 @@ export class WorkerStatusParser {
   private readonly daemons: Array<DaemonStatus & { queue: SchedulerQueue | null }> = [];
   private readonly daemonKeys = new Set<string>();
   private partition = 'main';
+  private readonly arches = new DistinctLimit('architectures', WORKER_STATUS_LIMITS.architectures);
+  private readonly hostNames = new DistinctLimit('worker hosts', WORKER_STATUS_LIMITS.workerHosts);
   /** The daemon whose <queue> may follow, or null after a duplicate was skipped. */
   private currentDaemon: { queue: SchedulerQueue | null } | null = null;
 
@@ -130,13 +144,13 @@ export class WorkerStatusParser {
           this.worker(name, attrs);
           return;
         case 'waiting':
-          add(this.waiting, arch(attrs, name), intAttribute(attrs, 'jobs', `<waiting arch="${attrs.arch}">`));
+          add(this.waiting, this.arch(attrs, name), intAttribute(attrs, 'jobs', `<waiting arch="${attrs.arch}">`));
           return;
         case 'blocked':
-          add(this.blocked, arch(attrs, name), intAttribute(attrs, 'jobs', `<blocked arch="${attrs.arch}">`));
+          add(this.blocked, this.arch(attrs, name), intAttribute(attrs, 'jobs', `<blocked arch="${attrs.arch}">`));
           return;
         case 'buildavg': {
-          const a = arch(attrs, name);
+          const a = this.arch(attrs, name);
           const value = numberAttribute(attrs, 'buildavg', `<buildavg arch="${a}">`);
           const list = this.buildavg.get(a);
           if (list) list.push(value);
@@ -151,6 +165,7 @@ export class WorkerStatusParser {
           this.format = 'pre-2.5';
           const a = attrs.arch ?? '';
           const isDaemonType = PRE_25_DAEMON_TYPES.has(a);
+          if (!isDaemonType && a) this.arches.admit(a);
           this.daemon('main', isDaemonType ? a : 'scheduler', isDaemonType ? '' : a, attrs.state);
           return;
         }
@@ -161,7 +176,9 @@ export class WorkerStatusParser {
     if (depth === 2 && name === 'daemon' && path[1] === 'partition') {
       const type = attrs.type?.trim();
       if (!type) throw new ObsParseError(`<daemon> without a type in partition ${this.partition}`);
-      this.daemon(this.partition, type, type === 'scheduler' ? (attrs.arch ?? '') : '', attrs.state);
+      const schedulerArch = type === 'scheduler' ? (attrs.arch ?? '') : '';
+      if (schedulerArch) this.arches.admit(schedulerArch);
+      this.daemon(this.partition, type, schedulerArch, attrs.state);
       return;
     }
     if (name === 'queue' && this.currentDaemon && (path[depth - 1] === 'daemon' || path[depth - 1] === 'scheduler')) {
@@ -175,13 +192,22 @@ export class WorkerStatusParser {
     }
   }
 
+  private arch(attrs: Readonly<Record<string, string>>, element: string): string {
+    const a = attrs.arch?.trim();
+    if (!a) throw new ObsParseError(`<${element}> without an arch`);
+    return this.arches.admit(a);
+  }
+
   private worker(state: WorkerState, attrs: Readonly<Record<string, string>>): void {
     const rank = STATE_RANK[state]!;
-    const hostarch = attrs.hostarch ?? '';
+    const hostarch = this.arches.admit(attrs.hostarch ?? '');
     const id = attrs.workerid ?? `\u0000row${this.anonymousRows++}`;
     const seen = this.workers.get(id);
     if (!seen) {
-      const entry = { rank, hostarch, host: attrs.workerid === undefined ? null : workerHost(attrs.workerid) };
+      if (this.workers.size >= WORKER_STATUS_LIMITS.workers) {
+        throw new ObsParseError(`more than ${WORKER_STATUS_LIMITS.workers} workers in one document (refused as hostile; the limit is documented in the README)`);
+      }
+      const entry = { rank, hostarch, host: attrs.workerid === undefined ? null : this.hostNames.admit(workerHost(attrs.workerid)) };
       this.workers.set(id, entry);
       this.count(entry, 1);
     } else if (rank < seen.rank) {
@@ -191,7 +217,7 @@ export class WorkerStatusParser {
       this.count(seen, 1);
     }
     if (state === 'building') {
-      const a = attrs.arch ?? hostarch;
+      const a = attrs.arch === undefined ? hostarch : this.arches.admit(attrs.arch);
       add(this.building, a, 1);
       if (attrs.starttime !== undefined) {
         const start = intAttribute(attrs, 'starttime', `<building workerid="${attrs.workerid ?? ''}">`);
@@ -220,6 +246,9 @@ export class WorkerStatusParser {
     if (this.daemonKeys.has(key)) {
       this.currentDaemon = null;
       return;
+    }
+    if (this.daemonKeys.size >= WORKER_STATUS_LIMITS.daemons) {
+      throw new ObsParseError(`more than ${WORKER_STATUS_LIMITS.daemons} daemons in one document (refused as hostile; the limit is documented in the README)`);
     }
     this.daemonKeys.add(key);
     const entry = { partition, type, arch, state: state?.trim() || 'unknown', queue: null as SchedulerQueue | null };
@@ -263,11 +292,6 @@ export function parseWorkerStatus(xml: string): WorkerStatusSummary {
   return parser.end();
 }
 
-function arch(attrs: Readonly<Record<string, string>>, element: string): string {
-  const a = attrs.arch?.trim();
-  if (!a) throw new ObsParseError(`<${element}> without an arch`);
-  return a;
-}
 
 function add(map: Map<string, number>, key: string, n: number): void {
   map.set(key, (map.get(key) ?? 0) + n);
