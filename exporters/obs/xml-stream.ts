@@ -62,8 +62,8 @@ export class XmlStream {
       if (++attributes > XML_LIMITS.attributesPerElement) {
         throw new ObsParseError(`an element has more than ${XML_LIMITS.attributesPerElement} attributes (refused as hostile)`);
       }
-      checkLength('attribute name', attr.name, XML_LIMITS.nameChars);
-      checkLength(`attribute ${attr.name.slice(0, 40)}`, attr.value, XML_LIMITS.valueChars);
+      if (attr.name.length > XML_LIMITS.nameChars) checkLength('attribute name', attr.name, XML_LIMITS.nameChars);
+      if (attr.value.length > XML_LIMITS.valueChars) checkLength(`attribute ${attr.name}`, attr.value, XML_LIMITS.valueChars);
     });
     this.parser.on('opentag', (tag) => {
       if (this.path.length === 0) {
