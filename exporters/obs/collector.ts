@@ -7,7 +7,9 @@ import type { ObsConfig, ObsInstanceConfig } from './config.js';
 import { ObsClient, ObsHttpError } from './http.js';
 import { obsLastSuccess, obsMetrics, obsUp } from './metrics.js';
 import { ResultListParser } from './resultlist.js';
+import { inflightSamples } from './inflight.js';
 import { repositorySamples, workerStatusSamples } from './samples.js';
+import { WatchedRepositories } from './watch.js';
 import { WorkerStatusParser, type WorkerStatusSummary } from './workerstatus.js';
 
 /** The official route since OBS 2.8, then the one older servers have. */
@@ -24,11 +26,14 @@ export class ObsInstanceSource implements Source {
    * remembered one says 404 (the server was upgraded or moved).
    */
   private workerStatusRoute = 0;
+  /** Job outcomes counted so far: kept across polls (they are counters). */
+  private readonly watched: WatchedRepositories;
 
   constructor(private readonly config: ObsInstanceConfig) {
     this.id = config.name;
     this.schedule = config.schedule;
     this.timeoutMs = config.timeout;
+    this.watched = new WatchedRepositories(config);
   }
 
   async collect(ctx: CollectContext): Promise<Sample[]> {
@@ -37,7 +42,7 @@ export class ObsInstanceSource implements Source {
       const authorization = secret === null ? undefined : basicAuth(this.config.username!, secret);
       const client = await this.getClient();
       const status = await this.fetchWorkerStatus(client, ctx.signal, authorization);
-      const samples = workerStatusSamples(this.config.name, status);
+      const samples = [...workerStatusSamples(this.config.name, status), ...inflightSamples(this.config.name, status)];
       for (const project of this.config.projects) {
         const parser = new ResultListParser();
         const path = `/build/${encodeURIComponent(project)}/_result?view=summary`;
@@ -53,6 +58,18 @@ export class ObsInstanceSource implements Source {
         } catch (err) {
           throw new Error(`project ${JSON.stringify(project)}: GET ${client.urlFor(path).href}: ${messageOf(err)}`);
         }
+      }
+      if (this.watched.enabled) {
+        samples.push(
+          ...(await this.watched.poll(async (path, onText) => {
+            try {
+              await client.get(path, onText, ctx.signal, authorization);
+            } catch (err) {
+              if (err instanceof ObsHttpError) throw err;
+              throw new Error(`GET ${client.urlFor(path).href}: ${messageOf(err)}`);
+            }
+          })),
+        );
       }
       return samples;
     } catch (err) {

@@ -36,6 +36,20 @@ export interface DaemonStatus {
   readonly arch: string;
   readonly state: string;
   readonly queue: SchedulerQueue | null;
+  /** When the daemon started (unix seconds); null when not reported (a dead daemon) or 0. */
+  readonly startTime: number | null;
+}
+
+/** A job running on a worker now (a <building> row). */
+export interface RunningBuild {
+  readonly workerId: string;
+  readonly host: string;
+  readonly project: string;
+  readonly repository: string;
+  readonly package: string;
+  readonly arch: string;
+  /** Unix seconds; null when unknown (absent, or 0 as OBS test back ends send). */
+  readonly startTime: number | null;
 }
 
 export interface WorkerStatusSummary {
@@ -60,6 +74,8 @@ export interface WorkerStatusSummary {
   /** Every arch the document mentions for jobs (waiting, blocked, buildavg, building, schedulers). */
   readonly arches: ReadonlySet<string>;
   readonly daemons: readonly DaemonStatus[];
+  /** One per building worker id (the first row wins). */
+  readonly running: readonly RunningBuild[];
 }
 
 /**
@@ -105,6 +121,8 @@ export class WorkerStatusParser {
   private readonly oldest = new Map<string, number>();
   private readonly buildavg = new Map<string, number[]>();
   private readonly daemons: Array<DaemonStatus & { queue: SchedulerQueue | null }> = [];
+  private readonly running: RunningBuild[] = [];
+  private readonly runningIds = new Set<string>();
   private readonly daemonKeys = new Set<string>();
   private partition = 'main';
   private readonly arches = new DistinctLimit('architectures', WORKER_STATUS_LIMITS.architectures);
@@ -168,7 +186,7 @@ export class WorkerStatusParser {
           const a = attrs.arch ?? '';
           const isDaemonType = PRE_25_DAEMON_TYPES.has(a);
           if (!isDaemonType && a) this.arches.admit(a);
-          this.daemon('main', isDaemonType ? a : 'scheduler', isDaemonType ? '' : a, attrs.state);
+          this.daemon('main', isDaemonType ? a : 'scheduler', isDaemonType ? '' : a, attrs);
           return;
         }
         default:
@@ -180,7 +198,7 @@ export class WorkerStatusParser {
       if (!type) throw new ObsParseError(`<daemon> without a type in partition ${this.partition}`);
       const schedulerArch = type === 'scheduler' ? (attrs.arch ?? '') : '';
       if (schedulerArch) this.arches.admit(schedulerArch);
-      this.daemon(this.partition, type, schedulerArch, attrs.state);
+      this.daemon(this.partition, type, schedulerArch, attrs);
       return;
     }
     if (name === 'queue' && this.currentDaemon && (path[depth - 1] === 'daemon' || path[depth - 1] === 'scheduler')) {
@@ -223,10 +241,23 @@ export class WorkerStatusParser {
     if (state === 'building') {
       const a = attrs.arch === undefined ? hostarch : this.arches.admit(attrs.arch);
       add(this.building, a, 1);
-      if (attrs.starttime !== undefined) {
-        const start = intAttribute(attrs, 'starttime', `<building workerid="${attrs.workerid ?? ''}">`);
+      // 0 is what OBS test back ends send for "not known": never a build started in 1970.
+      const start = attrs.starttime === undefined ? 0 : intAttribute(attrs, 'starttime', `<building workerid="${attrs.workerid ?? ''}">`);
+      if (start > 0) {
         const before = this.oldest.get(a);
         if (before === undefined || start < before) this.oldest.set(a, start);
+      }
+      if (workerId !== undefined && !this.runningIds.has(workerId)) {
+        this.runningIds.add(workerId);
+        this.running.push({
+          workerId,
+          host: workerHost(workerId),
+          project: attrs.project ?? '',
+          repository: attrs.repository ?? '',
+          package: attrs.package ?? '',
+          arch: a,
+          startTime: start > 0 ? start : null,
+        });
       }
     }
   }
@@ -253,7 +284,7 @@ export class WorkerStatusParser {
     else perHost.set(state, n);
   }
 
-  private daemon(partition: string, type: string, arch: string, state: string | undefined): void {
+  private daemon(partition: string, type: string, arch: string, attrs: Readonly<Record<string, string>>): void {
     const key = `${partition}\u0000${type}\u0000${arch}`;
     // A repeated daemon would make duplicate series; the first report wins.
     if (this.daemonKeys.has(key)) {
@@ -264,7 +295,8 @@ export class WorkerStatusParser {
       throw new ObsParseError(`more than ${WORKER_STATUS_LIMITS.daemons} daemons in one document (refused as hostile; the limit is documented in the README)`);
     }
     this.daemonKeys.add(key);
-    const entry = { partition, type, arch, state: state?.trim() || 'unknown', queue: null as SchedulerQueue | null };
+    const start = attrs.starttime === undefined ? 0 : intAttribute(attrs, 'starttime', `<daemon type="${type}">`);
+    const entry = { partition, type, arch, state: attrs.state?.trim() || 'unknown', queue: null as SchedulerQueue | null, startTime: start > 0 ? start : null };
     this.daemons.push(entry);
     this.currentDaemon = entry;
   }
@@ -294,6 +326,7 @@ export class WorkerStatusParser {
       buildAverageSeconds,
       arches,
       daemons: this.daemons,
+      running: this.running,
     };
   }
 }

@@ -32,6 +32,8 @@ export interface ElementHandler {
   open(name: string, attributes: Readonly<Record<string, string>>, path: readonly string[]): void;
   /** An element closed; `path` holds the names of its ancestors. */
   close?(name: string, path: readonly string[]): void;
+  /** Text inside the element at the end of `path` (may come in several pieces). */
+  text?(text: string, path: readonly string[]): void;
 }
 
 /** Incremental XML reader: write() chunks as they arrive, end() when the body is complete. */
@@ -77,6 +79,10 @@ export class XmlStream {
       handler.open(tag.name, tag.attributes as Record<string, string>, this.path);
       this.path.push(tag.name);
     });
+    if (handler.text) {
+      const onText = handler.text;
+      this.parser.on('text', (text) => onText(text, this.path));
+    }
     this.parser.on('closetag', (tag) => {
       this.path.pop();
       handler.close?.(tag.name, this.path);
