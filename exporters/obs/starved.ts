@@ -53,7 +53,7 @@ export class ScheduledResultParser {
       }
     },
     text: (text, path) => {
-      if (this.details === null || path.length !== 3 || path[2] !== 'details') return;
+      if (this.details === null || path.length !== 4 || path[3] !== 'details') return;
       if (this.details.length + text.length > MAX_DETAILS_CHARS) throw new ObsParseError(`<details> longer than ${MAX_DETAILS_CHARS} characters (refused as hostile)`);
       this.details += text;
     },

@@ -32,7 +32,7 @@ export interface ElementHandler {
   open(name: string, attributes: Readonly<Record<string, string>>, path: readonly string[]): void;
   /** An element closed; `path` holds the names of its ancestors. */
   close?(name: string, path: readonly string[]): void;
-  /** Text inside the element at the end of `path` (may come in several pieces). */
+  /** Text inside the innermost element of `path`, which ends with that element (may come in pieces). */
   text?(text: string, path: readonly string[]): void;
 }
 
