@@ -124,7 +124,8 @@ describe('collector with watched repositories, 100,000 jobs on 5,000 workers', (
     const config = obsConfigSchema({ baseDir: dir }).parse({
       instances: [{ name: 'big', url: sim.url, watch: [{ project: 'home:*' }], job_history_limit: 100_000, max_response_size: '64MiB', timeout: '60s' }],
     });
-    const source = createObsCollector(config).sources[0]!;
+    const collector = createObsCollector(config);
+    const source = collector.sources[0]!;
     const ctx = { paths: defaultHostPaths, signal: new AbortController().signal, log: pino({ level: 'silent' }) };
     const finished = (s: Sample[]) => s.filter((x) => x.metric.name === 'headroom_obs_jobs_finished_total');
     expect(finished(await source.collect(ctx))).toEqual([]);
@@ -136,6 +137,6 @@ describe('collector with watched repositories, 100,000 jobs on 5,000 workers', (
     // The same history again adds nothing.
     const third = finished(await source.collect(ctx));
     expect(third.reduce((n, s) => n + s.value, 0)).toBe(later.length);
-    source.close?.();
+    collector.close?.();
   }, 120_000);
 });
