@@ -9,8 +9,6 @@ export function inflightSamples(obs: string, s: WorkerStatusSummary): Sample[] {
     if (b.startTime === null) continue; // unknown, not 1970
     out.push(sample(obsBuildStart, { obs, worker: b.workerId, host: b.host, project: b.project, repository: b.repository, package: b.package, arch: b.arch }, b.startTime));
   }
-  for (const d of s.daemons) {
-    if (d.startTime !== null) out.push(sample(obsDaemonStart, { obs, partition: d.partition, type: d.type, arch: d.arch }, d.startTime));
-  }
+  for (const d of s.daemonStarts) out.push(sample(obsDaemonStart, { obs, partition: d.partition, type: d.type, arch: d.arch }, d.startTime));
   return out;
 }

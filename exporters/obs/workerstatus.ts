@@ -36,8 +36,14 @@ export interface DaemonStatus {
   readonly arch: string;
   readonly state: string;
   readonly queue: SchedulerQueue | null;
-  /** When the daemon started (unix seconds); null when not reported (a dead daemon) or 0. */
-  readonly startTime: number | null;
+}
+
+/** When a daemon started (unix seconds), for the daemons that report it (a dead one does not). */
+export interface DaemonStart {
+  readonly partition: string;
+  readonly type: string;
+  readonly arch: string;
+  readonly startTime: number;
 }
 
 /** A job running on a worker now (a <building> row). */
@@ -74,6 +80,7 @@ export interface WorkerStatusSummary {
   /** Every arch the document mentions for jobs (waiting, blocked, buildavg, building, schedulers). */
   readonly arches: ReadonlySet<string>;
   readonly daemons: readonly DaemonStatus[];
+  readonly daemonStarts: readonly DaemonStart[];
   /** One per building worker id (the first row wins). */
   readonly running: readonly RunningBuild[];
 }
@@ -121,6 +128,7 @@ export class WorkerStatusParser {
   private readonly oldest = new Map<string, number>();
   private readonly buildavg = new Map<string, number[]>();
   private readonly daemons: Array<DaemonStatus & { queue: SchedulerQueue | null }> = [];
+  private readonly daemonStarts: DaemonStart[] = [];
   private readonly running: RunningBuild[] = [];
   private readonly runningIds = new Set<string>();
   private readonly daemonKeys = new Set<string>();
@@ -296,7 +304,8 @@ export class WorkerStatusParser {
     }
     this.daemonKeys.add(key);
     const start = attrs.starttime === undefined ? 0 : intAttribute(attrs, 'starttime', `<daemon type="${type}">`);
-    const entry = { partition, type, arch, state: attrs.state?.trim() || 'unknown', queue: null as SchedulerQueue | null, startTime: start > 0 ? start : null };
+    const entry = { partition, type, arch, state: attrs.state?.trim() || 'unknown', queue: null as SchedulerQueue | null };
+    if (start > 0) this.daemonStarts.push({ partition, type, arch, startTime: start });
     this.daemons.push(entry);
     this.currentDaemon = entry;
   }
@@ -326,6 +335,7 @@ export class WorkerStatusParser {
       buildAverageSeconds,
       arches,
       daemons: this.daemons,
+      daemonStarts: this.daemonStarts,
       running: this.running,
     };
   }
