@@ -10,7 +10,11 @@ import {
   type PeriodicTestMetrics,
 } from '../exporters/backup/metrics.js';
 import {
+  obsBuildStart,
+  obsDaemonStart,
   obsDaemonState,
+  obsJobsFinished,
+  obsPackagesStarved,
   obsOldestBuildStart,
   obsRepositoryState,
   obsWorkerHostInstances,
@@ -70,6 +74,14 @@ function obsAlerts(cfg: AlertsConfig): RuleGroup {
   const t = cfg.thresholds;
   const obs = (metric: string, ...m: string[]) => select(metric, s.headroom, s.obs, ...m);
   const running = (...m: string[]) => `${obs(obsDaemonState.name, ...m, 'state="running"')} == 0`;
+  const finishedLastHour = (by: string, ...m: string[]) => `sum by (${by}) (increase(${obs(obsJobsFinished.name, ...m)}[1h]))`;
+  // One worker's failure share, and that of the other workers of its arch (the broken worker
+  // itself must not raise the bar it is measured against).
+  const W = 'obs, worker, host, arch';
+  const failed = (by: string) => finishedLastHour(by, 'code="failed"');
+  const workerShare = `(${failed(W)} / ${finishedLastHour(W)})`;
+  const peers = (by: (b: string) => string) => `(${by('obs, arch')} - on (obs, arch) group_right ${by(W)})`;
+  const peerShare = `(${peers(failed)} / ${peers((b) => finishedLastHour(b))})`;
   const specs: AlertSpec[] = [
     {
       name: 'OBSApiDown',
@@ -141,10 +153,13 @@ function obsAlerts(cfg: AlertsConfig): RuleGroup {
     {
       name: 'OBSBuildStuck',
       severity: 'warning',
-      expr: `time() - ${obs(obsOldestBuildStart.name)} > ${seconds(t.obsBuildStuckAge)}`,
+      // Per building worker where OBS says what builds there; the per-arch oldest start otherwise.
+      expr:
+        `time() - ${obs(obsBuildStart.name)} > ${seconds(t.obsBuildStuckAge)}` +
+        ` or (time() - ${obs(obsOldestBuildStart.name)} > ${seconds(t.obsBuildStuckAge)} unless on (obs, arch) ${obs(obsBuildStart.name)})`,
       summary: 'An OBS build job has been running for too long.',
       description:
-        'The oldest {{ $labels.arch }} build job on OBS instance {{ $labels.obs }} has been running for {{ $value | humanizeDuration }}.',
+        'The oldest {{ $labels.arch }} build job on OBS instance {{ $labels.obs }}{{ if $labels.worker }} ({{ $labels.project }}/{{ $labels.repository }}/{{ $labels.package }} on worker {{ $labels.worker }}){{ end }} has been running for {{ $value | humanizeDuration }}.',
     },
     {
       name: 'OBSRepositoryBroken',
@@ -153,6 +168,35 @@ function obsAlerts(cfg: AlertsConfig): RuleGroup {
       summary: 'An OBS repository is broken or failed to publish.',
       description:
         'Repository {{ $labels.project }}/{{ $labels.repository }} ({{ $labels.arch }}) on OBS instance {{ $labels.obs }} is {{ $labels.state }}.',
+    },
+    {
+      name: 'OBSWorkerBroken',
+      severity: 'warning',
+      // Judged per worker over the last hour: enough jobs, a failure share that is high in
+      // itself and several times its architecture's (a bad package fails everywhere alike).
+      expr:
+        `${workerShare} >= ${t.obsBrokenWorkerFailureRatio}` +
+        ` and ${finishedLastHour(W)} >= ${t.obsBrokenWorkerMinJobs}` +
+        ` and ${workerShare} >= ${t.obsBrokenWorkerArchFactor} * ${peerShare}`,
+      summary: 'An OBS worker fails far more of its builds than its peers.',
+      description:
+        'Worker {{ $labels.worker }} on host {{ $labels.host }} of OBS instance {{ $labels.obs }} failed {{ $value | humanizePercentage }} of its {{ $labels.arch }} builds in the last hour, several times the share of the other {{ $labels.arch }} workers: it is probably broken and eating the queue.',
+    },
+    {
+      name: 'OBSDaemonFlapping',
+      severity: 'warning',
+      expr: `changes(${obs(obsDaemonStart.name, 'type=~"scheduler|dispatcher|publisher"')}[1h]) >= ${t.obsDaemonRestartsPerHour}`,
+      summary: 'An OBS daemon keeps restarting.',
+      description:
+        'The {{ $labels.type }}{{ if $labels.arch }} ({{ $labels.arch }}){{ end }} of OBS instance {{ $labels.obs }} (partition {{ $labels.partition }}) restarted {{ $value }} times in the last hour.',
+    },
+    {
+      name: 'OBSPackagesStarved',
+      severity: 'warning',
+      expr: `${obs(obsPackagesStarved.name)} > 0`,
+      summary: 'OBS packages are scheduled but no worker can take them.',
+      description:
+        '{{ $value }} scheduled {{ $labels.arch }} packages of the watched projects on OBS instance {{ $labels.obs }} wait for a worker that cannot come: {{ $labels.reason }}.',
     },
   ];
   return { name: 'headroom-obs', rules: [...obsRecordingRules(cfg), ...specs.map((a) => rule(cfg, a))] };

@@ -25,6 +25,14 @@ export interface AlertThresholds {
   obsWorkersDownRatio: number;
   /** OBSBuildStuck: age of the oldest running build job. */
   obsBuildStuckAge: string;
+  /** OBSWorkerBroken: jobs a worker must have finished in the last hour to be judged. */
+  obsBrokenWorkerMinJobs: number;
+  /** OBSWorkerBroken: its failure share over the last hour at least this... */
+  obsBrokenWorkerFailureRatio: number;
+  /** ...and at least this many times its architecture's. */
+  obsBrokenWorkerArchFactor: number;
+  /** OBSDaemonFlapping: restarts (start-time changes) within an hour. */
+  obsDaemonRestartsPerHour: number;
   /** WorkerMemoryOvercommitted: (tmpfs + VM memory promised) / (RAM + swap). */
   workerMemoryOvercommitRatio: number;
   /** WorkerHugepagesOvercommitted: VM memory promised / hugepages. */
@@ -75,6 +83,9 @@ export const ALERT_NAMES = [
   'OBSWorkerHostDead',
   'OBSBuildStuck',
   'OBSRepositoryBroken',
+  'OBSWorkerBroken',
+  'OBSDaemonFlapping',
+  'OBSPackagesStarved',
   'WorkerMemoryOvercommitted',
   'WorkerHugepagesOvercommitted',
   'WorkerSwapChurnHigh',
@@ -129,6 +140,10 @@ export const defaultAlertsConfig: AlertsConfig = Object.freeze({
     obsQueueBacklogJobs: 100,
     obsWorkersDownRatio: 0.25,
     obsBuildStuckAge: '1d',
+    obsBrokenWorkerMinJobs: 10,
+    obsBrokenWorkerFailureRatio: 0.5,
+    obsBrokenWorkerArchFactor: 3,
+    obsDaemonRestartsPerHour: 3,
     workerMemoryOvercommitRatio: 1,
     workerHugepagesOvercommitRatio: 1,
     swapChurnBytesPerSecond: 10 * 2 ** 20,
@@ -155,6 +170,9 @@ export const defaultAlertsConfig: AlertsConfig = Object.freeze({
     OBSWorkerHostDead: '15m',
     OBSBuildStuck: '5m',
     OBSRepositoryBroken: '30m',
+    OBSWorkerBroken: '10m',
+    OBSDaemonFlapping: '0m',
+    OBSPackagesStarved: '30m',
     WorkerMemoryOvercommitted: '15m',
     WorkerHugepagesOvercommitted: '15m',
     WorkerSwapChurnHigh: '30m',

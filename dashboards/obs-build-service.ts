@@ -6,7 +6,13 @@ import { defaultAlertsConfig, type AlertsConfig, seconds } from '../alerts/confi
 import { RECORDED_OBS_JOBS_WAITING, RECORDED_OBS_WORKERS_BY_STATE } from '../alerts/recording.js';
 import {
   obsBuildAverage,
+  obsBuildStart,
+  obsDaemonStart,
   obsDaemonState,
+  obsHostJobDurationBuckets,
+  obsJobDurationBuckets,
+  obsJobsFinished,
+  obsPackagesStarved,
   obsJobsBlocked,
   obsJobsBuilding,
   obsJobsWaiting,
@@ -261,6 +267,84 @@ export function obsBuildServiceDashboard(alerts: AlertsConfig = defaultAlertsCon
           },
         },
       ],
+      w: 8,
+      h: 8,
+    }),
+  );
+  // Issue 17: what the job history, the building rows and the scheduler's details say.
+  const finishedPerHour = (by: string) => `sum by (${by}) (increase(${sel(obsJobsFinished, one)}[1h]))`;
+  d.withPanel(
+    p.table({
+      title: 'Worker outcomes, last hour',
+      description: 'Jobs each worker finished in the last hour per result code (watched repositories): a worker with many failures while its peers succeed is broken (OBSWorkerBroken).',
+      unit: units.Short,
+      queries: [{ expr: `${finishedPerHour('worker, host, arch, code')} > 0`, instant: true, table: true }],
+      transformations: [{ id: 'groupingToMatrix', options: { columnField: 'code', rowField: 'worker', valueField: 'Value', emptyValue: 'zero' } }],
+      w: 8,
+      h: 8,
+    }),
+  );
+  d.withPanel(
+    p.timeseries({
+      title: 'Build time per architecture (median and 90th percentile)',
+      description: 'From the build-duration buckets of the watched repositories over the last hour.',
+      unit: units.Seconds,
+      queries: [
+        { expr: `histogram_quantile(0.5, sum by (arch, le) (rate(${sel(obsJobDurationBuckets, one)}[1h])))`, legend: '{{arch}} p50' },
+        { expr: `histogram_quantile(0.9, sum by (arch, le) (rate(${sel(obsJobDurationBuckets, one)}[1h])))`, legend: '{{arch}} p90' },
+      ],
+      w: 8,
+      h: 8,
+    }),
+  );
+  d.withPanel(
+    p.timeseries({
+      title: 'Jobs finished per hour, per worker host',
+      description: 'Throughput of each worker host (watched repositories); beside its median build time, the honest measure of whether more instances per host pay off.',
+      unit: units.Short,
+      queries: [{ expr: finishedPerHour('host'), legend: '{{host}}' }],
+      w: 8,
+      h: 8,
+    }),
+  );
+  d.withPanel(
+    p.timeseries({
+      title: 'Median build time per worker host',
+      description: 'Median build time of the jobs each worker host finished over the last hour.',
+      unit: units.Seconds,
+      queries: [{ expr: `histogram_quantile(0.5, sum by (host, le) (rate(${sel(obsHostJobDurationBuckets, one)}[1h])))`, legend: '{{host}}' }],
+      w: 8,
+      h: 8,
+    }),
+  );
+  d.withPanel(
+    p.table({
+      title: 'In-flight builds',
+      description: 'What each building worker builds and for how long (OBSBuildStuck names the job).',
+      unit: units.Seconds,
+      queries: [{ expr: `time() - ${sel(obsBuildStart, one)}`, instant: true, table: true }],
+      transformations: [{ id: 'organize', options: { excludeByName: { Time: true, __name__: true, job: true, instance: true, obs: true } } }],
+      w: 8,
+      h: 8,
+    }),
+  );
+  d.withPanel(
+    p.timeseries({
+      title: 'Daemon restarts per hour',
+      description: 'Start-time changes of each back-end daemon over the last hour; OBSDaemonFlapping fires at three for a scheduler, dispatcher or publisher.',
+      unit: units.Short,
+      queries: [{ expr: `changes(${sel(obsDaemonStart, one)}[1h]) > 0`, legend: '{{type}} {{arch}}' }],
+      w: 8,
+      h: 8,
+    }),
+  );
+  d.withPanel(
+    p.timeseries({
+      title: 'Starved packages',
+      description: 'Scheduled packages of the watched projects that no worker can take, per architecture and reason (OBSPackagesStarved).',
+      unit: units.Short,
+      queries: [{ expr: sel(obsPackagesStarved, one), legend: '{{arch}} {{reason}}' }],
+      stacked: true,
       w: 8,
       h: 8,
     }),

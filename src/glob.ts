@@ -13,6 +13,17 @@ export function globMatcher(patterns: readonly string[]): (absolutePath: string)
   return picomatch([...patterns], { dot: true, posix: true });
 }
 
+/** A matcher of one name (an OBS project, repository or arch) against one pattern, in the same dialect. */
+export function nameMatcher(pattern: string): { test(name: string): boolean } {
+  const match = picomatch(pattern, { dot: true, posix: true });
+  return { test: (name) => match(name) };
+}
+
+/** Whether a pattern has any glob character (else it names one thing literally). */
+export function isGlob(pattern: string): boolean {
+  return GLOB_CHARS.test(pattern);
+}
+
 /** A pattern that names no files (not absolute, or `/`). */
 export class GlobPatternError extends Error {}
 

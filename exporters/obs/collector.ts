@@ -8,8 +8,10 @@ import { MAX_PEM_BYTES, readRegularFile, readSecretFile } from '../../src/safe-f
 import { obsTiming, type ObsConfig, type ObsInstanceConfig } from './config.js';
 import { ObsClient, ObsHttpError } from './http.js';
 import { obsMetrics } from './metrics.js';
-import { parseResultList } from './resultlist.js';
+import { ResultListParser } from './resultlist.js';
+import { inflightSamples } from './inflight.js';
 import { repositorySamples, workerStatusSamples } from './samples.js';
+import { WatchedRepositories } from './watch.js';
 import { WorkerStatusParser, type WorkerStatusSummary } from './workerstatus.js';
 
 /** The official route since OBS 2.8, then the one older servers have. */
@@ -26,10 +28,13 @@ export class ObsInstanceSource implements Source {
    * remembered one says 404 (the server was upgraded or moved).
    */
   private workerStatusRoute = 0;
+  /** Job outcomes counted so far: kept across polls (they are counters). */
+  private readonly watched: WatchedRepositories;
 
   constructor(private readonly config: ObsInstanceConfig) {
     this.id = config.name;
     ({ schedule: this.schedule, timeoutMs: this.timeoutMs } = obsTiming.resolve(config));
+    this.watched = new WatchedRepositories(config);
   }
 
   async collect(ctx: CollectContext): Promise<Sample[]> {
@@ -38,21 +43,34 @@ export class ObsInstanceSource implements Source {
       const authorization = secret === null ? undefined : basicAuth(this.config.username!, secret);
       const client = await this.getClient();
       const status = await this.fetchWorkerStatus(client, ctx.signal, authorization);
-      const samples = workerStatusSamples(this.config.name, status);
+      const samples = [...workerStatusSamples(this.config.name, status), ...inflightSamples(this.config.name, status)];
       for (const project of this.config.projects) {
-        let body = '';
+        const parser = new ResultListParser();
         const path = `/build/${encodeURIComponent(project)}/_result?view=summary`;
         try {
-          await client.get(path, (text) => (body += text), ctx.signal, authorization);
+          await client.get(path, (text) => parser.write(text), ctx.signal, authorization);
         } catch (err) {
           if (err instanceof ObsHttpError && err.status === 404) throw new Error(`project ${JSON.stringify(project)}: ${err.message} (does the project exist and can the account see it?)`);
-          throw err;
+          if (err instanceof ObsHttpError) throw err;
+          throw new Error(`project ${JSON.stringify(project)}: GET ${client.urlFor(path).href}: ${errorMessage(err)}`);
         }
         try {
-          samples.push(...repositorySamples(this.config.name, parseResultList(body)));
+          samples.push(...repositorySamples(this.config.name, parser.end()));
         } catch (err) {
           throw new Error(`project ${JSON.stringify(project)}: GET ${client.urlFor(path).href}: ${errorMessage(err)}`);
         }
+      }
+      if (this.watched.enabled) {
+        samples.push(
+          ...(await this.watched.poll(async (path, onText) => {
+            try {
+              await client.get(path, onText, ctx.signal, authorization);
+            } catch (err) {
+              if (err instanceof ObsHttpError) throw err;
+              throw new Error(`GET ${client.urlFor(path).href}: ${errorMessage(err)}`);
+            }
+          })),
+        );
       }
       return samples;
     } catch (err) {

@@ -39,6 +39,17 @@ export function obsInstanceSchema(ctx: SchemaContext) {
       insecure_skip_verify: z.boolean().default(false),
     }).default({ insecure_skip_verify: false }),
     projects: z.array(z.string().min(1, 'a project name must not be empty')).default([]),
+    // Repositories whose job history and starved packages are followed; globs (* ? [...]).
+    watch: z
+      .array(
+        section({
+          project: z.string().min(1, 'must not be empty'),
+          repository: z.string().min(1, 'must not be empty').default('*'),
+          arch: z.string().min(1, 'must not be empty').default('*'),
+        }),
+      )
+      .default([]),
+    job_history_limit: z.number().int().min(1).max(100_000).default(1000),
   }).superRefine((instance, issue) => {
     obsTiming.check(instance, issue, ['timeout']);
     if ((instance.username === undefined) !== (instance.password_file === undefined)) {

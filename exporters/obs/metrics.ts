@@ -1,7 +1,7 @@
 // The OBS collector's catalog. Alerts, dashboards and the planner import these definitions, so
 // renaming one breaks their build rather than a panel. An instance's health (up, last success)
 // is the runtime's headroom_collector_source_* series with source=<instance name>.
-import { gauge, type MetricDef } from '../../src/metrics.js';
+import { counter, gauge, type MetricDef } from '../../src/metrics.js';
 
 const BG = 'Refreshed in the background on the instance\'s schedule; a scrape serves the last snapshot.';
 
@@ -66,6 +66,42 @@ export const obsRepositoryDirty = gauge(
   ['obs', 'project', 'repository', 'arch'],
 );
 
+export const obsBuildStart = gauge(
+  'headroom_obs_build_start_timestamp_seconds',
+  `Unix time at which the job now running on this worker was dispatched, with what it builds; absent when OBS does not know (starttime 0). One series per building worker. ${BG}`,
+  ['obs', 'worker', 'host', 'project', 'repository', 'package', 'arch'],
+);
+export const obsDaemonStart = gauge(
+  'headroom_obs_daemon_start_timestamp_seconds',
+  `Unix time at which this back-end daemon started; absent while it is not running. A change means a restart. ${BG}`,
+  ['obs', 'partition', 'type', 'arch'],
+);
+export const obsJobsFinished = counter(
+  'headroom_obs_jobs_finished_total',
+  'Build jobs of the watched repositories that finished on this worker with this result code (succeeded, failed, unchanged...), counted from the job history since headroom started.',
+  ['obs', 'worker', 'host', 'arch', 'code'],
+);
+export const obsJobDurationBuckets = counter(
+  'headroom_obs_job_duration_seconds_le_total',
+  'Finished jobs of the watched repositories of this build arch that took at most `le` seconds (cumulative buckets of a classic histogram, 60 s to a day, plus +Inf); histogram_quantile() reads them.',
+  ['obs', 'arch', 'le'],
+);
+export const obsJobDurationSum = counter(
+  'headroom_obs_job_duration_seconds_total',
+  'Total build time in seconds of the finished jobs of the watched repositories of this build arch.',
+  ['obs', 'arch'],
+);
+export const obsHostJobDurationBuckets = counter(
+  'headroom_obs_worker_host_job_duration_seconds_le_total',
+  'Finished jobs of the watched repositories built on this worker host that took at most `le` seconds (cumulative buckets, 60 s to a day, plus +Inf).',
+  ['obs', 'host', 'le'],
+);
+export const obsPackagesStarved = gauge(
+  'headroom_obs_packages_starved',
+  `Scheduled packages of the watched projects that no worker can take, per build arch and reason: no_compliant_workers (no worker meets the constraints), compliant_workers_down (all that do are down), compliant_workers_busy. ${BG}`,
+  ['obs', 'arch', 'reason'],
+);
+
 export const DAEMON_STATES = ['running', 'booting', 'dead'] as const;
 export const REPOSITORY_STATES = [
   'unknown', 'broken', 'scheduling', 'blocked', 'building', 'finished',
@@ -86,4 +122,11 @@ export const obsMetrics: readonly MetricDef[] = [
   obsPackages,
   obsRepositoryState,
   obsRepositoryDirty,
+  obsBuildStart,
+  obsDaemonStart,
+  obsJobsFinished,
+  obsJobDurationBuckets,
+  obsJobDurationSum,
+  obsHostJobDurationBuckets,
+  obsPackagesStarved,
 ];

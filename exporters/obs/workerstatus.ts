@@ -2,7 +2,19 @@
 // XML text in, a typed summary out. Incremental, so a multi-megabyte document is parsed chunk
 // by chunk as it arrives instead of holding the event loop for the whole document.
 // Semantics follow OBS's own reader (WorkerStatus#parse_worker_infos) and bs_repserver.
-import { intAttribute, numberAttribute, ObsParseError, XmlStream } from './xml-stream.js';
+import { DistinctLimit, intAttribute, numberAttribute, ObsParseError, XmlStream } from './xml-stream.js';
+
+/**
+ * What one worker status document may bring, far above the largest farms (openSUSE's has about
+ * 20 architectures, a few hundred worker hosts and a few thousand workers) and far below what
+ * 16 MiB of hostile XML could: each distinct value becomes series and memory.
+ */
+export const WORKER_STATUS_LIMITS = {
+  architectures: 128,
+  workerHosts: 20_000,
+  workers: 250_000,
+  daemons: 2_000,
+} as const;
 
 /** Worker states in OBS's precedence order: a worker id listed twice counts as the first. */
 export const WORKER_STATES = ['building', 'idle', 'dead', 'down', 'away'] as const;
@@ -24,6 +36,26 @@ export interface DaemonStatus {
   readonly arch: string;
   readonly state: string;
   readonly queue: SchedulerQueue | null;
+}
+
+/** When a daemon started (unix seconds), for the daemons that report it (a dead one does not). */
+export interface DaemonStart {
+  readonly partition: string;
+  readonly type: string;
+  readonly arch: string;
+  readonly startTime: number;
+}
+
+/** A job running on a worker now (a <building> row). */
+export interface RunningBuild {
+  readonly workerId: string;
+  readonly host: string;
+  readonly project: string;
+  readonly repository: string;
+  readonly package: string;
+  readonly arch: string;
+  /** Unix seconds; null when unknown (absent, or 0 as OBS test back ends send). */
+  readonly startTime: number | null;
 }
 
 export interface WorkerStatusSummary {
@@ -48,6 +80,9 @@ export interface WorkerStatusSummary {
   /** Every arch the document mentions for jobs (waiting, blocked, buildavg, building, schedulers). */
   readonly arches: ReadonlySet<string>;
   readonly daemons: readonly DaemonStatus[];
+  readonly daemonStarts: readonly DaemonStart[];
+  /** One per building worker id (the first row wins). */
+  readonly running: readonly RunningBuild[];
 }
 
 /**
@@ -67,17 +102,19 @@ export function workerHost(workerId: string): string {
   return cut > 0 ? workerId.slice(0, cut) : workerId;
 }
 
-interface WorkerEntry {
-  rank: number;
-  hostarch: string;
-  /** Null for a row without a worker id: counted, but not attributable to a host. */
-  host: string | null;
-}
+/**
+ * A worker's state rank and host arch packed in one number (rank + RANKS × index of the host
+ * arch in hostArches): with tens of thousands of workers, a Map of numbers parses about 30%
+ * faster than a Map of small objects, which the garbage collector has to copy and trace.
+ */
+const RANKS = WORKER_STATES.length;
 
 /** Builds a WorkerStatusSummary from chunks of a document: write() each chunk, then end(). */
 export class WorkerStatusParser {
   private readonly xml: XmlStream;
-  private readonly workers = new Map<string, WorkerEntry>();
+  private readonly workers = new Map<string, number>();
+  private readonly hostArches: string[] = [];
+  private readonly hostArchIndex = new Map<string, number>();
   // Counts are kept up to date row by row (a re-ranked worker moves between states), so that
   // end() has nothing proportional to the number of workers left to do in one go.
   private readonly perArch = new Map<string, Record<WorkerState, number>>();
@@ -91,8 +128,13 @@ export class WorkerStatusParser {
   private readonly oldest = new Map<string, number>();
   private readonly buildavg = new Map<string, number[]>();
   private readonly daemons: Array<DaemonStatus & { queue: SchedulerQueue | null }> = [];
+  private readonly daemonStarts: DaemonStart[] = [];
+  private readonly running: RunningBuild[] = [];
+  private readonly runningIds = new Set<string>();
   private readonly daemonKeys = new Set<string>();
   private partition = 'main';
+  private readonly arches = new DistinctLimit('architectures', WORKER_STATUS_LIMITS.architectures);
+  private readonly hostNames = new DistinctLimit('worker hosts', WORKER_STATUS_LIMITS.workerHosts);
   /** The daemon whose <queue> may follow, or null after a duplicate was skipped. */
   private currentDaemon: { queue: SchedulerQueue | null } | null = null;
 
@@ -130,13 +172,13 @@ export class WorkerStatusParser {
           this.worker(name, attrs);
           return;
         case 'waiting':
-          add(this.waiting, arch(attrs, name), intAttribute(attrs, 'jobs', `<waiting arch="${attrs.arch}">`));
+          add(this.waiting, this.arch(attrs, name), intAttribute(attrs, 'jobs', `<waiting arch="${attrs.arch}">`));
           return;
         case 'blocked':
-          add(this.blocked, arch(attrs, name), intAttribute(attrs, 'jobs', `<blocked arch="${attrs.arch}">`));
+          add(this.blocked, this.arch(attrs, name), intAttribute(attrs, 'jobs', `<blocked arch="${attrs.arch}">`));
           return;
         case 'buildavg': {
-          const a = arch(attrs, name);
+          const a = this.arch(attrs, name);
           const value = numberAttribute(attrs, 'buildavg', `<buildavg arch="${a}">`);
           const list = this.buildavg.get(a);
           if (list) list.push(value);
@@ -151,7 +193,8 @@ export class WorkerStatusParser {
           this.format = 'pre-2.5';
           const a = attrs.arch ?? '';
           const isDaemonType = PRE_25_DAEMON_TYPES.has(a);
-          this.daemon('main', isDaemonType ? a : 'scheduler', isDaemonType ? '' : a, attrs.state);
+          if (!isDaemonType && a) this.arches.admit(a);
+          this.daemon('main', isDaemonType ? a : 'scheduler', isDaemonType ? '' : a, attrs);
           return;
         }
         default:
@@ -161,7 +204,9 @@ export class WorkerStatusParser {
     if (depth === 2 && name === 'daemon' && path[1] === 'partition') {
       const type = attrs.type?.trim();
       if (!type) throw new ObsParseError(`<daemon> without a type in partition ${this.partition}`);
-      this.daemon(this.partition, type, type === 'scheduler' ? (attrs.arch ?? '') : '', attrs.state);
+      const schedulerArch = type === 'scheduler' ? (attrs.arch ?? '') : '';
+      if (schedulerArch) this.arches.admit(schedulerArch);
+      this.daemon(this.partition, type, schedulerArch, attrs);
       return;
     }
     if (name === 'queue' && this.currentDaemon && (path[depth - 1] === 'daemon' || path[depth - 1] === 'scheduler')) {
@@ -175,54 +220,92 @@ export class WorkerStatusParser {
     }
   }
 
+  private arch(attrs: Readonly<Record<string, string>>, element: string): string {
+    const a = attrs.arch?.trim();
+    if (!a) throw new ObsParseError(`<${element}> without an arch`);
+    return this.arches.admit(a);
+  }
+
   private worker(state: WorkerState, attrs: Readonly<Record<string, string>>): void {
     const rank = STATE_RANK[state]!;
-    const hostarch = attrs.hostarch ?? '';
-    const id = attrs.workerid ?? `\u0000row${this.anonymousRows++}`;
+    const hostarch = this.arches.admit(attrs.hostarch ?? '');
+    const workerId = attrs.workerid;
+    const id = workerId ?? `\u0000row${this.anonymousRows++}`;
     const seen = this.workers.get(id);
-    if (!seen) {
-      const entry = { rank, hostarch, host: attrs.workerid === undefined ? null : workerHost(attrs.workerid) };
-      this.workers.set(id, entry);
-      this.count(entry, 1);
-    } else if (rank < seen.rank) {
-      this.count(seen, -1);
-      seen.rank = rank;
-      seen.hostarch = hostarch;
-      this.count(seen, 1);
+    if (seen === undefined) {
+      if (this.workers.size >= WORKER_STATUS_LIMITS.workers) {
+        throw new ObsParseError(`more than ${WORKER_STATUS_LIMITS.workers} workers in one document (refused as hostile; the limit is documented in the README)`);
+      }
+      const host = workerId === undefined ? null : this.hostNames.admit(workerHost(workerId));
+      this.workers.set(id, rank + RANKS * this.hostArchSlot(hostarch));
+      this.count(rank, hostarch, host, 1);
+    } else if (rank < seen % RANKS) {
+      // Rare (a stale row in a later list): the host is worked out again rather than stored.
+      const host = workerId === undefined ? null : workerHost(workerId);
+      this.count(seen % RANKS, this.hostArches[Math.floor(seen / RANKS)]!, host, -1);
+      this.workers.set(id, rank + RANKS * this.hostArchSlot(hostarch));
+      this.count(rank, hostarch, host, 1);
     }
     if (state === 'building') {
-      const a = attrs.arch ?? hostarch;
+      const a = attrs.arch === undefined ? hostarch : this.arches.admit(attrs.arch);
       add(this.building, a, 1);
-      if (attrs.starttime !== undefined) {
-        const start = intAttribute(attrs, 'starttime', `<building workerid="${attrs.workerid ?? ''}">`);
+      // 0 is what OBS test back ends send for "not known": never a build started in 1970.
+      const start = attrs.starttime === undefined ? 0 : intAttribute(attrs, 'starttime', `<building workerid="${attrs.workerid ?? ''}">`);
+      if (start > 0) {
         const before = this.oldest.get(a);
         if (before === undefined || start < before) this.oldest.set(a, start);
+      }
+      if (workerId !== undefined && !this.runningIds.has(workerId)) {
+        this.runningIds.add(workerId);
+        this.running.push({
+          workerId,
+          host: workerHost(workerId),
+          project: attrs.project ?? '',
+          repository: attrs.repository ?? '',
+          package: attrs.package ?? '',
+          arch: a,
+          startTime: start > 0 ? start : null,
+        });
       }
     }
   }
 
-  private count(entry: WorkerEntry, delta: 1 | -1): void {
-    const state = WORKER_STATES[entry.rank]!;
-    let perArch = this.perArch.get(entry.hostarch);
-    if (!perArch) this.perArch.set(entry.hostarch, (perArch = { building: 0, idle: 0, dead: 0, down: 0, away: 0 }));
+  private hostArchSlot(hostarch: string): number {
+    let slot = this.hostArchIndex.get(hostarch);
+    if (slot === undefined) {
+      slot = this.hostArches.push(hostarch) - 1;
+      this.hostArchIndex.set(hostarch, slot);
+    }
+    return slot;
+  }
+
+  private count(rank: number, hostarch: string, host: string | null, delta: 1 | -1): void {
+    const state = WORKER_STATES[rank]!;
+    let perArch = this.perArch.get(hostarch);
+    if (!perArch) this.perArch.set(hostarch, (perArch = { building: 0, idle: 0, dead: 0, down: 0, away: 0 }));
     perArch[state] += delta;
-    if (entry.host === null) return;
-    let perHost = this.perHost.get(entry.host);
-    if (!perHost) this.perHost.set(entry.host, (perHost = new Map()));
+    if (host === null) return;
+    let perHost = this.perHost.get(host);
+    if (!perHost) this.perHost.set(host, (perHost = new Map()));
     const n = (perHost.get(state) ?? 0) + delta;
     if (n === 0) perHost.delete(state);
     else perHost.set(state, n);
   }
 
-  private daemon(partition: string, type: string, arch: string, state: string | undefined): void {
+  private daemon(partition: string, type: string, arch: string, attrs: Readonly<Record<string, string>>): void {
     const key = `${partition}\u0000${type}\u0000${arch}`;
     // A repeated daemon would make duplicate series; the first report wins.
     if (this.daemonKeys.has(key)) {
       this.currentDaemon = null;
       return;
     }
+    if (this.daemonKeys.size >= WORKER_STATUS_LIMITS.daemons) {
+      throw new ObsParseError(`more than ${WORKER_STATUS_LIMITS.daemons} daemons in one document (refused as hostile; the limit is documented in the README)`);
+    }
     this.daemonKeys.add(key);
-    const entry = { partition, type, arch, state: state?.trim() || 'unknown', queue: null as SchedulerQueue | null };
+    const start = attrs.starttime === undefined ? 0 : intAttribute(attrs, 'starttime', `<daemon type="${type}">`);
+    const entry = { partition, type, arch, state: attrs.state?.trim() || 'unknown', queue: null as SchedulerQueue | null };
+    if (start > 0) this.daemonStarts.push({ partition, type, arch, startTime: start });
     this.daemons.push(entry);
     this.currentDaemon = entry;
   }
@@ -252,6 +335,8 @@ export class WorkerStatusParser {
       buildAverageSeconds,
       arches,
       daemons: this.daemons,
+      daemonStarts: this.daemonStarts,
+      running: this.running,
     };
   }
 }
@@ -263,11 +348,6 @@ export function parseWorkerStatus(xml: string): WorkerStatusSummary {
   return parser.end();
 }
 
-function arch(attrs: Readonly<Record<string, string>>, element: string): string {
-  const a = attrs.arch?.trim();
-  if (!a) throw new ObsParseError(`<${element}> without an arch`);
-  return a;
-}
 
 function add(map: Map<string, number>, key: string, n: number): void {
   map.set(key, (map.get(key) ?? 0) + n);

@@ -15,11 +15,25 @@ export class ObsParseError extends Error {
 /** OBS replies are at most four levels deep (workerstatus/partition/daemon/queue). */
 const MAX_DEPTH = 16;
 
+/**
+ * Bounds on the work one element may cost, far above anything OBS sends (its richest element,
+ * a job history <jobhist>, has 15 attributes; names are short words; the longest values are
+ * package names and verifymd5 sums). Checked as saxes reads each name and attribute, so a
+ * hostile element is refused before it can hold a million attributes in memory.
+ */
+export const XML_LIMITS = {
+  attributesPerElement: 64,
+  nameChars: 128,
+  valueChars: 4096,
+} as const;
+
 export interface ElementHandler {
   /** An element opened; `path` holds the names of its ancestors, outermost first. */
   open(name: string, attributes: Readonly<Record<string, string>>, path: readonly string[]): void;
   /** An element closed; `path` holds the names of its ancestors. */
   close?(name: string, path: readonly string[]): void;
+  /** Text inside the innermost element of `path`, which ends with that element (may come in pieces). */
+  text?(text: string, path: readonly string[]): void;
 }
 
 /** Incremental XML reader: write() chunks as they arrive, end() when the body is complete. */
@@ -41,6 +55,18 @@ export class XmlStream {
       // OBS never sends a DTD; one here is either a mistake or an entity-expansion attempt.
       throw new ObsParseError('unexpected DOCTYPE in an OBS reply');
     });
+    let attributes = 0;
+    this.parser.on('opentagstart', (tag) => {
+      attributes = 0;
+      checkLength('element name', tag.name, XML_LIMITS.nameChars);
+    });
+    this.parser.on('attribute', (attr) => {
+      if (++attributes > XML_LIMITS.attributesPerElement) {
+        throw new ObsParseError(`an element has more than ${XML_LIMITS.attributesPerElement} attributes (refused as hostile)`);
+      }
+      if (attr.name.length > XML_LIMITS.nameChars) checkLength('attribute name', attr.name, XML_LIMITS.nameChars);
+      if (attr.value.length > XML_LIMITS.valueChars) checkLength(`attribute ${attr.name}`, attr.value, XML_LIMITS.valueChars);
+    });
     this.parser.on('opentag', (tag) => {
       if (this.path.length === 0) {
         if (this.sawRoot) throw new ObsParseError('more than one root element');
@@ -53,6 +79,10 @@ export class XmlStream {
       handler.open(tag.name, tag.attributes as Record<string, string>, this.path);
       this.path.push(tag.name);
     });
+    if (handler.text) {
+      const onText = handler.text;
+      this.parser.on('text', (text) => onText(text, this.path));
+    }
     this.parser.on('closetag', (tag) => {
       this.path.pop();
       handler.close?.(tag.name, this.path);
@@ -78,6 +108,32 @@ export class XmlStream {
       this.failure = asParseError(err);
       throw this.failure;
     }
+  }
+}
+
+function checkLength(what: string, text: string, max: number): void {
+  if (text.length > max) throw new ObsParseError(`${what} of ${text.length} characters is longer than ${max} (refused as hostile)`);
+}
+
+/**
+ * Counts the distinct values a document brings for one label (architectures, worker hosts...)
+ * and refuses the document past `max`: the series an instance exports stay bounded, and so
+ * does the memory spent on them while parsing.
+ */
+export class DistinctLimit {
+  private readonly seen = new Set<string>();
+
+  constructor(
+    private readonly what: string,
+    private readonly max: number,
+  ) {}
+
+  /** Returns `value` once it is known, or throws if it would be one too many. */
+  admit(value: string): string {
+    if (this.seen.has(value)) return value;
+    if (this.seen.size >= this.max) throw new ObsParseError(`more than ${this.max} distinct ${this.what} in one document (refused as hostile; the limit is documented in the README)`);
+    this.seen.add(value);
+    return value;
   }
 }
 

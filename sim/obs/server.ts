@@ -49,6 +49,8 @@ export interface ObsSimulatorOptions {
   workerStatus?: string;
   /** Project name → resultlist XML served for /build/<project>/_result. */
   results?: Record<string, string>;
+  /** `project/repository/arch` → jobhistlist XML served for /build/<p>/<r>/<a>/_jobhistory. */
+  jobHistories?: Record<string, string>;
   /** Serve HTTPS with this PEM key and certificate instead of plain HTTP. */
   tls?: { key: string; cert: string };
   /** Compress documents when the client accepts gzip, as an Apache with mod_deflate in front of OBS does. */
@@ -60,6 +62,8 @@ export interface ObsSimulator {
   readonly requests: SimulatorRequest[];
   setWorkerStatus(xml: string): void;
   setResult(project: string, xml: string): void;
+  /** Replaces the job history of `project/repository/arch` (time moves on: append jobs). */
+  setJobHistory(prpa: string, xml: string): void;
   setFault(fault: ObsFault | null, options?: { delayMs?: number; hugeBytes?: number }): void;
   close(): Promise<void>;
 }
@@ -88,6 +92,7 @@ function isWorkerStatusPath(path: string): boolean {
 export async function startObsSimulator(options: ObsSimulatorOptions = {}): Promise<ObsSimulator> {
   let workerStatus = options.workerStatus ?? '<workerstatus clients="0"/>\n';
   const results = new Map(Object.entries(options.results ?? {}));
+  const jobHistories = new Map(Object.entries(options.jobHistories ?? {}));
   let fault: ObsFault | null = null;
   let faultOptions: { delayMs?: number; hugeBytes?: number } = {};
   const requests: SimulatorRequest[] = [];
@@ -188,8 +193,14 @@ export async function startObsSimulator(options: ObsSimulatorOptions = {}): Prom
       return;
     }
     let body: string | undefined;
+    const history = /^\/build\/([^/]+)\/([^/]+)\/([^/]+)\/_jobhistory$/.exec(url.pathname);
     if (isWorkerStatusPath(url.pathname)) body = workerStatus;
-    else {
+    else if (url.pathname === '/source') {
+      // The project list, as OBS's srcserver answers it: every project with results.
+      body = `<directory count="${results.size}">\n${[...results.keys()].map((p) => `  <entry name="${p}"/>\n`).join('')}</directory>\n`;
+    } else if (history) {
+      body = jobHistories.get(history.slice(1, 4).map((part) => decodeURIComponent(part)).join('/')) ?? '<jobhistlist/>\n';
+    } else {
       const m = /^\/build\/([^/]+)\/_result$/.exec(url.pathname);
       if (m) {
         const project = decodeURIComponent(m[1]!);
@@ -230,6 +241,9 @@ export async function startObsSimulator(options: ObsSimulatorOptions = {}): Prom
     },
     setResult(project, xml) {
       results.set(project, xml);
+    },
+    setJobHistory(prpa, xml) {
+      jobHistories.set(prpa, xml);
     },
     setFault(next, opts = {}) {
       fault = next;

@@ -179,7 +179,9 @@ describe('config overrides reach the expressions', () => {
     const byAlert = (name: string) => rules.find((r) => r.alert === name)!;
     expect(byAlert('OBSQueueBacklog').expr).toContain('obs:headroom_obs_jobs_waiting:sum > 250 ');
     // 2 days = 2 x 86400 s.
-    expect(byAlert('OBSBuildStuck').expr).toBe('time() - headroom_obs_oldest_build_start_timestamp_seconds{cluster="prod"} > 172800');
+    expect(byAlert('OBSBuildStuck').expr).toBe(
+      'time() - headroom_obs_build_start_timestamp_seconds{cluster="prod"} > 172800 or (time() - headroom_obs_oldest_build_start_timestamp_seconds{cluster="prod"} > 172800 unless on (obs, arch) headroom_obs_build_start_timestamp_seconds{cluster="prod"})',
+    );
     expect(byAlert('OBSApiDown').for).toBe('10m');
     expect(byAlert('OBSApiDown').expr).toBe('headroom_collector_source_up{cluster="prod",collector="obs"} == 0');
     expect(byAlert('HeadroomExporterDown').expr).toBe('up{job="exporters"} == 0');

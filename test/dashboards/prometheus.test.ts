@@ -31,6 +31,13 @@ const NO_DATA_HERE: Record<string, string> = {
   'headroom-estate-capacity / Build-root tmpfs peak in 30 days, over RAM + swap / A': 'the hourly subquery has no step inside the minute of data',
   'headroom-tmpfs-overcommit / Promise against its cost, per worker host / D': 'no SMART data',
   'headroom-tmpfs-overcommit / SSD writes caused by swap / C': 'no SMART data (and its rate needs a day)',
+  'headroom-obs-build-service / Worker outcomes, last hour / A': 'the setup watches no repository (job history)',
+  'headroom-obs-build-service / Build time per architecture (median and 90th percentile) / A': 'the setup watches no repository',
+  'headroom-obs-build-service / Build time per architecture (median and 90th percentile) / B': 'the setup watches no repository',
+  'headroom-obs-build-service / Jobs finished per hour, per worker host / A': 'the setup watches no repository',
+  'headroom-obs-build-service / Median build time per worker host / A': 'the setup watches no repository',
+  'headroom-obs-build-service / Daemon restarts per hour / A': 'no daemon restarts within the minute of data',
+  'headroom-obs-build-service / Starved packages / A': 'the setup watches no project',
 };
 
 /** libvirt's built-in test driver (test:///default) describes a fixed node with 16 CPUs. */
