@@ -27,8 +27,24 @@ export function cpuSeconds(pid: number): number {
 
 /** VmRSS in bytes. */
 export function rssBytes(pid: number): number {
+  return residentMemory(pid).rss;
+}
+
+export interface ResidentMemory {
+  /** VmRSS: everything resident. */
+  rss: number;
+  /** RssAnon: the heap, stacks and malloc arenas: memory this process alone holds. */
+  anon: number;
+  /** RssFile: mapped file pages resident (the program's binary and libraries), shared with other processes running the same files. */
+  file: number;
+}
+
+export function residentMemory(pid: number): ResidentMemory {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const m = /^VmRSS:\s+(\d+) kB$/m.exec(status);
-  if (!m) throw new Error(`no VmRSS in /proc/${pid}/status`);
-  return Number(m[1]) * 1024;
+  const kB = (field: string) => {
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(status);
+    if (!m) throw new Error(`no ${field} in /proc/${pid}/status`);
+    return Number(m[1]) * 1024;
+  };
+  return { rss: kB('VmRSS'), anon: kB('RssAnon'), file: kB('RssFile') };
 }
