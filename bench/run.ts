@@ -7,7 +7,7 @@
 //   npm run bench -- --json FILE       also write the rows as JSON
 //   npm run bench -- --only host,load  some scenarios (host, vmhost, obs, load, modules)
 //   npm run bench -- --cpu-prof DIR    run every headroom under node --cpu-prof, profiles in DIR
-//   npm run bench -- --node-options "--max-semi-space-size=2"   node options for every headroom
+//   npm run bench -- --node-options="--max-semi-space-size=2"   node options for every headroom
 //   --smoke                            tiny counts: checks the machinery, not performance
 import { serveNodeFlags } from '../src/node-flags.js';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -33,11 +33,13 @@ interface Counts {
   warmup: number;
   loadSeconds: number;
   concurrency: number;
+  /** vmhost background collections whose CPU is measured. */
+  collections: number;
 }
 
-const FULL: Counts = { hostScrapes: 1000, vmhostScrapes: 500, warmup: 50, loadSeconds: 30, concurrency: 50 };
-const QUICK: Counts = { hostScrapes: 500, vmhostScrapes: 100, warmup: 20, loadSeconds: 5, concurrency: 50 };
-const SMOKE: Counts = { hostScrapes: 20, vmhostScrapes: 10, warmup: 2, loadSeconds: 1, concurrency: 5 };
+const FULL: Counts = { hostScrapes: 1000, vmhostScrapes: 500, warmup: 50, loadSeconds: 30, concurrency: 50, collections: 5 };
+const QUICK: Counts = { hostScrapes: 500, vmhostScrapes: 100, warmup: 20, loadSeconds: 5, concurrency: 50, collections: 3 };
+const SMOKE: Counts = { hostScrapes: 20, vmhostScrapes: 10, warmup: 2, loadSeconds: 1, concurrency: 5, collections: 1 };
 
 function usage(message: string): never {
   console.error(`bench: ${message}\nusage: node dist/bench/run.js [--quick] [--json FILE] [--only ${SCENARIOS.join(',')}] [--cpu-prof DIR] [--node-options OPTS] [--repeat N] [--smoke]`);
@@ -106,7 +108,7 @@ async function main(): Promise<void> {
         mkdirSync(sub);
         let got: BenchRow[];
         if (scenario === 'host') got = await benchHostScrape({ dir: sub, scrapes: counts.hostScrapes, warmup: counts.warmup, log });
-        else if (scenario === 'vmhost') got = await benchVmhost({ dir: sub, scrapes: counts.vmhostScrapes, warmup: counts.warmup });
+        else if (scenario === 'vmhost') got = await benchVmhost({ dir: sub, scrapes: counts.vmhostScrapes, warmup: counts.warmup, collections: counts.collections });
         else if (scenario === 'obs') got = await benchObs({ quick: args.quick || args.smoke });
         else if (scenario === 'modules') got = await benchModuleCost({ nodeArgs, processes: args.smoke ? 1 : 3 });
         else got = (await benchLoad({ dir: sub, concurrency: counts.concurrency, seconds: counts.loadSeconds, log })).rows;

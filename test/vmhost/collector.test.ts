@@ -104,6 +104,20 @@ describe('vmhost on a stretched libvirt host (test driver) with OBS build VMs', 
     expect(samples.filter((s) => s.metric.name === 'headroom_vmhost_domain_state' && s.value === 1).length).toBe(40);
   });
 
+  it('leaves out a listed domain that is gone by its dominfo, without failing', async () => {
+    // A virsh that is also asked for the dominfo of a domain that does not exist (as if it was
+    // undefined right after the listing): that dominfo fails with "failed to get domain".
+    const bin = path.join(dir, 'vanishing-bin');
+    mkdirSync(bin, { recursive: true });
+    const ghost = '00000000-0000-4000-8000-00000000dead';
+    writeFileSync(path.join(bin, 'virsh'), `#!/bin/sh\nsed -u '0,/^dominfo /s//dominfo ${ghost}\\ndominfo /' | virsh "$@"\n`);
+    chmodSync(path.join(bin, 'virsh'), 0o755);
+    const { samples, status } = await refreshOnce(config({ virsh: path.join(bin, 'virsh'), per_domain: true }));
+    expect(status.ok, status.lastError ?? '').toBe(true);
+    const names = new Set(samples.filter((s) => s.metric.name === 'headroom_vmhost_domain_vcpus').map((s) => s.labels['domain']));
+    expect(names).toEqual(new Set(domainNames()));
+  });
+
   it('uses one virsh process for 40 domains, its shell reading the commands from stdin', async () => {
     // A virsh that logs each of its invocations and the commands it is given, then runs the real one.
     const bin = path.join(dir, 'counting-bin');
