@@ -1,8 +1,8 @@
 // Reads libvirt through one virsh process per refresh, however many domains there are: its
 // shell reads `nodeinfo`, `list --all --uuid` and an `echo` marker from stdin; once the
 // marker comes back, every listed domain's dominfo follows on the same connection. Starting
-// virsh (and opening the connection) is most of a refresh's cost, so this halves it compared
-// with a listing process and a dominfo process, and no argument-length limit applies.
+// virsh (and opening the connection) is most of a refresh's cost, so this saves one of the two
+// of a listing process plus a dominfo process, and no argument-length limit applies.
 // Read-only connection (-r), English output (LC_ALL=C), the process bounded by the timeout.
 import type { Writable } from 'node:stream';
 import { RunError, runProgram } from '../../src/exec.js';
