@@ -12,19 +12,31 @@ function find(rows: readonly BenchRow[], scenario: RegExp, measure: RegExp): Ben
   return rows.find((r) => scenario.test(r.scenario) && measure.test(r.measure));
 }
 
-export function judgeGoals(rows: readonly BenchRow[], loadRssAfterMB: number | null): Goal[] {
-  const goals: Goal[] = [];
-  const hostP99 = find(rows, /^host scrape/, /latency p99/);
-  goals.push(
-    hostP99 && hostP99.peer_value !== null
-      ? { goal: "host scrape p99 no worse than node_exporter's", met: hostP99.headroom <= hostP99.peer_value, figures: `${hostP99.headroom} ms vs ${hostP99.peer_value} ms` }
-      : { goal: "host scrape p99 no worse than node_exporter's", met: null, figures: 'not run' },
-  );
-  goals.push(
-    loadRssAfterMB !== null
-      ? { goal: 'RSS under 80 MB after the load scenario', met: loadRssAfterMB < 80, figures: `${loadRssAfterMB} MB` }
-      : { goal: 'RSS under 80 MB after the load scenario', met: null, figures: 'not run' },
-  );
+/** A goal on the ratio to the peer (headroom ÷ peer) of one row. */
+function ratioGoal(rows: readonly BenchRow[], goal: string, scenario: RegExp, measure: RegExp, max: number): Goal {
+  const r = find(rows, scenario, measure);
+  if (!r || r.peer_value === null || r.ratio === null) return { goal, met: null, figures: 'not run' };
+  return { goal, met: r.ratio <= max, figures: `${r.ratio}× (${r.headroom} vs ${r.peer_value} ${r.unit})` };
+}
+
+/** A goal on an absolute figure of headroom's. */
+function limitGoal(rows: readonly BenchRow[], goal: string, scenario: RegExp, measure: RegExp, max: number): Goal {
+  const r = find(rows, scenario, measure);
+  if (!r) return { goal, met: null, figures: 'not run' };
+  return { goal, met: r.headroom <= max, figures: `${r.headroom} ${r.unit}${r.peer_value !== null ? ` (${r.peer}: ${r.peer_value})` : ''}` };
+}
+
+export function judgeGoals(rows: readonly BenchRow[]): Goal[] {
+  const goals: Goal[] = [
+    ratioGoal(rows, "host scrape p50 ≤ 1.0× node_exporter's", /^host scrape/, /latency p50/, 1),
+    ratioGoal(rows, "host scrape p99 ≤ 1.0× node_exporter's", /^host scrape/, /latency p99/, 1),
+    ratioGoal(rows, "host CPU per scrape ≤ 1.0× node_exporter's", /^host scrape/, /^CPU time per scrape/, 1),
+    // The load scenario's headroom runs worker, swap and vmhost; before the load it is idle.
+    limitGoal(rows, 'RSS ≤ 50 MB idle (worker, swap, vmhost)', /^load/, /^RSS before the load$/, 50),
+    limitGoal(rows, 'RSS ≤ 60 MB after the load scenario', /^load/, /^RSS after the load$/, 60),
+    limitGoal(rows, 'RSS growth under load ≤ 10 MB', /^load/, /^RSS growth$/, 10),
+    ratioGoal(rows, "vmhost collection time ≤ 1.0× prometheus-libvirt-exporter's (200 domains)", /^vm host/, /^collection time/, 1),
+  ];
   const collect = find(rows, /10,000 workers/, /^fetch\+parse\+update/);
   goals.push(
     collect

@@ -3,7 +3,7 @@
 // interleaved blocks so that both see the same machine weather.
 import type { RunningExporter } from './exporters.js';
 import { startHeadroom, startNodeExporter } from './exporters.js';
-import { clockTicks, cpuSeconds, rssBytes } from './process-usage.js';
+import { clockTicks, cpuSeconds, residentMemory, rssBytes, type ResidentMemory } from './process-usage.js';
 import { row, type BenchRow } from './report.js';
 import { countSeries, plainText, Scraper } from './scraper.js';
 import { median, percentile } from './stats.js';
@@ -13,6 +13,7 @@ export interface ScrapeRun {
   latenciesMs: number[];
   cpuSeconds: number;
   rssAfterWarmup: number;
+  memoryAfterWarmup: ResidentMemory;
   rssAfterRun: number;
   gzipBytes: number;
   plainBytes: number;
@@ -47,7 +48,7 @@ export async function compareScrapes(exporters: readonly RunningExporter[], scra
   const contenders: Contender[] = exporters.map((exporter) => ({
     exporter,
     scraper: new Scraper(exporter.url),
-    run: { latenciesMs: [], cpuSeconds: 0, rssAfterWarmup: 0, rssAfterRun: 0, gzipBytes: 0, plainBytes: 0, series: 0, errors: 0 },
+    run: { latenciesMs: [], cpuSeconds: 0, rssAfterWarmup: 0, memoryAfterWarmup: { rss: 0, anon: 0, file: 0 }, rssAfterRun: 0, gzipBytes: 0, plainBytes: 0, series: 0, errors: 0 },
   }));
   try {
     for (const c of contenders) {
@@ -57,7 +58,8 @@ export async function compareScrapes(exporters: readonly RunningExporter[], scra
       c.run.gzipBytes = last.wireBytes;
       c.run.plainBytes = Buffer.byteLength(text);
       c.run.series = countSeries(text);
-      c.run.rssAfterWarmup = rssBytes(c.exporter.pid);
+      c.run.memoryAfterWarmup = residentMemory(c.exporter.pid);
+      c.run.rssAfterWarmup = c.run.memoryAfterWarmup.rss;
     }
     const block = Math.max(1, Math.min(50, Math.ceil(scrapes / 10)));
     const cpuStart = contenders.map((c) => cpuSeconds(c.exporter.pid));
@@ -85,6 +87,8 @@ export function scrapeRows(scenario: string, ours: ScrapeRun, peerName: string, 
     row(scenario, `scrape latency p99 (${n} scrapes, gzip)`, 'ms', percentile(ours.latenciesMs, 99), peer(percentile(theirs.latenciesMs, 99))),
     row(scenario, 'CPU time per scrape (utime+stime)', 'ms', (ours.cpuSeconds * 1000) / n, peer((theirs.cpuSeconds * 1000) / theirs.latenciesMs.length)),
     row(scenario, 'RSS after warm-up', 'MB', ours.rssAfterWarmup / MB, peer(theirs.rssAfterWarmup / MB)),
+    row(scenario, 'RSS after warm-up: anonymous (heap, stacks, malloc)', 'MB', ours.memoryAfterWarmup.anon / MB, peer(theirs.memoryAfterWarmup.anon / MB)),
+    row(scenario, 'RSS after warm-up: file-backed (binary, libraries)', 'MB', ours.memoryAfterWarmup.file / MB, peer(theirs.memoryAfterWarmup.file / MB)),
     row(scenario, 'RSS after the run', 'MB', ours.rssAfterRun / MB, peer(theirs.rssAfterRun / MB)),
     row(scenario, 'bytes per scrape, gzip', 'bytes', ours.gzipBytes, peer(theirs.gzipBytes)),
     row(scenario, 'bytes per scrape, plain', 'bytes', ours.plainBytes, peer(theirs.plainBytes)),

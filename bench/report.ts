@@ -2,6 +2,7 @@
 // as JSON with --json. The shape is the issue's: {scenario, measure, unit, headroom, peer,
 // peer_value, ratio}; every scenario, bench/obs.ts included, builds these rows.
 import { writeFileSync } from 'node:fs';
+import { median } from './stats.js';
 
 export interface BenchRow {
   scenario: string;
@@ -36,6 +37,33 @@ export function row(scenario: string, measure: string, unit: string, headroom: n
   // there) says nothing.
   const ratio = peer.value > 0 && headroom >= 0 ? round(headroom / peer.value, 2) : null;
   return { scenario, measure, unit, headroom: ours, peer: peer.name, peer_value: theirs, ratio };
+}
+
+/**
+ * The rows of repeated runs of the same scenarios merged into one: the median of each figure,
+ * and the median of the per-run ratios (a ratio is only meaningful within one run, where both
+ * exporters saw the same machine weather). Rows match by position: every run yields the same
+ * rows in the same order, though some measure texts carry per-run counts.
+ */
+export function medianRows(runs: readonly (readonly BenchRow[])[]): BenchRow[] {
+  const [first, ...rest] = runs;
+  if (!first) return [];
+  for (const other of rest) {
+    if (other.length !== first.length || other.some((r, i) => r.scenario !== first[i]!.scenario)) {
+      throw new Error('repeated benchmark runs yielded different rows');
+    }
+  }
+  return first.map((r, i) => {
+    const all = runs.map((run) => run[i]!);
+    const peers = all.map((x) => x.peer_value).filter((v): v is number => v !== null);
+    const ratios = all.map((x) => x.ratio).filter((v): v is number => v !== null);
+    return {
+      ...r,
+      headroom: tidy(median(all.map((x) => x.headroom))),
+      peer_value: peers.length ? tidy(median(peers)) : null,
+      ratio: ratios.length ? round(median(ratios), 2) : null,
+    };
+  });
 }
 
 function formatNumber(n: number | null): string {

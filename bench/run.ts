@@ -3,10 +3,11 @@
 //
 //   npm run bench                      everything (a few minutes)
 //   npm run bench -- --quick           reduced counts, under a minute
+//   npm run bench -- --repeat 3        every scenario 3 times: medians of the figures and of the ratios
 //   npm run bench -- --json FILE       also write the rows as JSON
-//   npm run bench -- --only host,load  some scenarios (host, vmhost, obs, load, planner)
+//   npm run bench -- --only host,load  some scenarios (host, vmhost, obs, load, modules, planner)
 //   npm run bench -- --cpu-prof DIR    run every headroom under node --cpu-prof, profiles in DIR
-//   npm run bench -- --node-options "--max-semi-space-size=2"   node options for every headroom
+//   npm run bench -- --node-options="--max-semi-space-size=2"   node options for every headroom
 //   --smoke                            tiny counts: checks the machinery, not performance
 import { serveNodeFlags } from '../src/node-flags.js';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -17,14 +18,15 @@ import { setHeadroomNodeArgs } from './exporters.js';
 import { judgeGoals, printGoals } from './goals.js';
 import { benchHostScrape } from './host-scrape.js';
 import { benchLoad } from './load.js';
+import { benchModuleCost } from './module-cost.js';
 import { benchObs } from './obs.js';
 import { benchObsReal } from './obs-real.js';
 import { benchPlanner } from './planner.js';
-import { printTables, writeJson, round, type BenchRow } from './report.js';
+import { medianRows, printTables, writeJson, round, type BenchRow } from './report.js';
 import { benchVmhost } from './vmhost.js';
 import { pendingCleanups } from './worker-host.js';
 
-const SCENARIOS = ['host', 'vmhost', 'obs', 'load', 'planner'] as const;
+const SCENARIOS = ['host', 'vmhost', 'obs', 'load', 'modules', 'planner'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 interface Counts {
@@ -33,14 +35,16 @@ interface Counts {
   warmup: number;
   loadSeconds: number;
   concurrency: number;
+  /** vmhost background collections whose CPU is measured. */
+  collections: number;
 }
 
-const FULL: Counts = { hostScrapes: 1000, vmhostScrapes: 500, warmup: 50, loadSeconds: 30, concurrency: 50 };
-const QUICK: Counts = { hostScrapes: 500, vmhostScrapes: 100, warmup: 20, loadSeconds: 5, concurrency: 50 };
-const SMOKE: Counts = { hostScrapes: 20, vmhostScrapes: 10, warmup: 2, loadSeconds: 1, concurrency: 5 };
+const FULL: Counts = { hostScrapes: 1000, vmhostScrapes: 500, warmup: 50, loadSeconds: 30, concurrency: 50, collections: 5 };
+const QUICK: Counts = { hostScrapes: 500, vmhostScrapes: 100, warmup: 20, loadSeconds: 5, concurrency: 50, collections: 3 };
+const SMOKE: Counts = { hostScrapes: 20, vmhostScrapes: 10, warmup: 2, loadSeconds: 1, concurrency: 5, collections: 1 };
 
 function usage(message: string): never {
-  console.error(`bench: ${message}\nusage: node dist/bench/run.js [--quick] [--json FILE] [--only ${SCENARIOS.join(',')}] [--cpu-prof DIR] [--node-options OPTS] [--smoke]`);
+  console.error(`bench: ${message}\nusage: node dist/bench/run.js [--quick] [--json FILE] [--only ${SCENARIOS.join(',')}] [--cpu-prof DIR] [--node-options OPTS] [--repeat N] [--smoke]`);
   process.exit(2);
 }
 
@@ -67,6 +71,7 @@ async function main(): Promise<void> {
         only: { type: 'string' },
         'cpu-prof': { type: 'string' },
         'node-options': { type: 'string' },
+        repeat: { type: 'string', default: '1' },
       },
       strict: true,
     }).values;
@@ -75,10 +80,13 @@ async function main(): Promise<void> {
   }
   const counts = args.smoke ? SMOKE : args.quick ? QUICK : FULL;
   const only = parseOnly(args.only);
+  const repeat = Number(args.repeat);
+  if (!Number.isInteger(repeat) || repeat < 1) usage(`--repeat must be a whole number of at least 1, got ${JSON.stringify(args.repeat)}`);
   // Measure what production runs: the serve flags unless --node-options replaces them.
   const nodeArgs = args['node-options'] ? args['node-options'].split(/\s+/).filter(Boolean) : [...serveNodeFlags];
-  if (args['cpu-prof']) nodeArgs.push('--cpu-prof', '--cpu-prof-dir', path.resolve(args['cpu-prof']));
-  setHeadroomNodeArgs(nodeArgs);
+  const profiledArgs = [...nodeArgs];
+  if (args['cpu-prof']) profiledArgs.push('--cpu-prof', '--cpu-prof-dir', path.resolve(args['cpu-prof']));
+  setHeadroomNodeArgs(profiledArgs);
   const log = (line: string) => console.log(line);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'headroom-bench-'));
   const interrupted = () => {
@@ -90,33 +98,38 @@ async function main(): Promise<void> {
   process.once('SIGTERM', interrupted);
 
   log(`headroom benchmark (${args.smoke ? 'smoke' : args.quick ? 'quick' : 'full'}) on ${describeMachine()}`);
-  const rows: BenchRow[] = [];
-  let loadRssAfterMB: number | null = null;
+  const runs: BenchRow[][] = [];
   const started = Date.now();
   try {
-    for (const scenario of only) {
-      const t0 = Date.now();
-      const sub = path.join(dir, scenario);
-      log(`\nrunning ${scenario}...`);
-      mkdirSync(sub);
-      let got: BenchRow[];
-      if (scenario === 'host') got = await benchHostScrape({ dir: sub, scrapes: counts.hostScrapes, warmup: counts.warmup, log });
-      else if (scenario === 'vmhost') got = await benchVmhost({ dir: sub, scrapes: counts.vmhostScrapes, warmup: counts.warmup });
-      else if (scenario === 'obs') got = [...(await benchObs({ quick: args.quick || args.smoke })), ...(await benchObsReal({ quick: args.quick || args.smoke, log }))];
-      else if (scenario === 'planner') got = await benchPlanner({ dir: sub, hosts: args.smoke ? 2 : 50, days: args.smoke ? 2 : args.quick ? 7 : 28, runs: args.smoke ? 1 : 3, interval: 120, log });
-      else {
-        const load = await benchLoad({ dir: sub, concurrency: counts.concurrency, seconds: counts.loadSeconds, log });
-        got = load.rows;
-        loadRssAfterMB = round(load.headroom.rssAfter / 1e6, 1);
+    for (let rep = 1; rep <= repeat; rep++) {
+      const rows: BenchRow[] = [];
+      for (const scenario of only) {
+        const t0 = Date.now();
+        const sub = path.join(dir, `${scenario}-${rep}`);
+        log(`\nrunning ${scenario}${repeat > 1 ? ` (run ${rep} of ${repeat})` : ''}...`);
+        mkdirSync(sub);
+        let got: BenchRow[];
+        if (scenario === 'host') got = await benchHostScrape({ dir: sub, scrapes: counts.hostScrapes, warmup: counts.warmup, log });
+        else if (scenario === 'vmhost') got = await benchVmhost({ dir: sub, scrapes: counts.vmhostScrapes, warmup: counts.warmup, collections: counts.collections });
+        else if (scenario === 'obs') got = [...(await benchObs({ quick: args.quick || args.smoke })), ...(await benchObsReal({ quick: args.quick || args.smoke, log }))];
+        else if (scenario === 'planner') got = await benchPlanner({ dir: sub, hosts: args.smoke ? 2 : 50, days: args.smoke ? 2 : args.quick ? 7 : 28, runs: args.smoke ? 1 : 3, interval: 120, log });
+        else if (scenario === 'modules') got = await benchModuleCost({ nodeArgs, processes: args.smoke ? 1 : 3 });
+        else got = (await benchLoad({ dir: sub, concurrency: counts.concurrency, seconds: counts.loadSeconds, log })).rows;
+        rows.push(...got);
+        printTables(got, log);
+        log(`(${scenario}: ${round((Date.now() - t0) / 1000, 1)} s)`);
       }
-      rows.push(...got);
-      printTables(got, log);
-      log(`(${scenario}: ${round((Date.now() - t0) / 1000, 1)} s)`);
+      runs.push(rows);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  printGoals(judgeGoals(rows, loadRssAfterMB), log);
+  const rows = medianRows(runs);
+  if (repeat > 1) {
+    log(`\n# Medians of ${repeat} runs (ratios: median of the per-run ratios)`);
+    printTables(rows, log);
+  }
+  printGoals(judgeGoals(rows), log);
   log(`\ntotal ${round((Date.now() - started) / 1000, 1)} s`);
   if (args.json) {
     writeJson(args.json, rows);

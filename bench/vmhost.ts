@@ -5,6 +5,7 @@
 import { defaultHostPaths } from '../src/paths.js';
 import { startHeadroom, startLibvirtExporter, type RunningExporter } from './exporters.js';
 import { DOMAINS, writeLibvirtHost } from './libvirt-host.js';
+import { clockTicks, cpuSeconds } from './process-usage.js';
 import { row, type BenchRow } from './report.js';
 import { plainText, sampleValue, Scraper, countSeries } from './scraper.js';
 import { median, percentile } from './stats.js';
@@ -45,12 +46,54 @@ async function run(exporter: RunningExporter, scrapes: number, warmup: number, o
   }
 }
 
-export async function benchVmhost(opts: { dir: string; scrapes: number; warmup: number }): Promise<BenchRow[]> {
+const lastSuccessSeries = 'headroom_collector_last_success_timestamp_seconds{collector="vmhost"}';
+
+/**
+ * CPU of headroom (with the virsh processes it ran and reaped) per background collection:
+ * measured from just after one collection completed to just after `count` more did, with
+ * only a light poll of /metrics meanwhile (its few scrapes are counted against headroom).
+ */
+async function cpuPerCollection(exporter: RunningExporter, count: number): Promise<number> {
+  await clockTicks();
+  const scraper = new Scraper(exporter.url);
+  const lastSuccess = async () => sampleValue(plainText(await scraper.scrape()), lastSuccessSeries);
+  const nextCollection = async (after: number | undefined) => {
+    for (;;) {
+      const at = await lastSuccess();
+      if (at !== undefined && at !== after) return at;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  };
+  try {
+    let at = await nextCollection(await lastSuccess());
+    const before = cpuSeconds(exporter.pid, { children: true });
+    for (let i = 0; i < count; i++) at = await nextCollection(at);
+    return (cpuSeconds(exporter.pid, { children: true }) - before) / count;
+  } finally {
+    scraper.close();
+  }
+}
+
+/** CPU of an exporter that collects inside each scrape, per scrape. */
+async function cpuPerScrape(exporter: RunningExporter, count: number): Promise<number> {
+  await clockTicks();
+  const scraper = new Scraper(exporter.url);
+  try {
+    const before = cpuSeconds(exporter.pid, { children: true });
+    for (let i = 0; i < count; i++) await scraper.scrape();
+    return (cpuSeconds(exporter.pid, { children: true }) - before) / count;
+  } finally {
+    scraper.close();
+  }
+}
+
+export async function benchVmhost(opts: { dir: string; scrapes: number; warmup: number; collections: number }): Promise<BenchRow[]> {
   const uri = writeLibvirtHost(opts.dir);
   const started: RunningExporter[] = [];
   const fresh = (): VmhostRun => ({ latenciesMs: [], series: 0, collections: new Map(), errors: 0 });
   const ours = fresh();
   const theirs = fresh();
+  const cpu = { headroom: NaN, peer: NaN };
   try {
     // A short schedule so that a run of a few hundred scrapes sees several collections and
     // scrapes that overlap them; an admin would keep the default 30s.
@@ -74,6 +117,8 @@ export async function benchVmhost(opts: { dir: string; scrapes: number; warmup: 
     await run(peer, half, opts.warmup, theirs);
     await run(headroom, opts.scrapes - half, 0, ours);
     await run(peer, opts.scrapes - half, 0, theirs);
+    cpu.headroom = await cpuPerCollection(headroom, opts.collections);
+    cpu.peer = await cpuPerScrape(peer, opts.collections * 5);
   } finally {
     for (const e of started) await e.stop();
   }
@@ -90,6 +135,13 @@ export async function benchVmhost(opts: { dir: string; scrapes: number; warmup: 
       'ms',
       median(collections),
       peer(median(theirs.latenciesMs)),
+    ),
+    row(
+      scenario,
+      `CPU per collection, virsh included (headroom: ${opts.collections} background collections; peer: per scrape)`,
+      'ms',
+      cpu.headroom * 1000,
+      peer(cpu.peer * 1000),
     ),
     row(scenario, 'series per scrape', 'series', ours.series, peer(theirs.series)),
     row(scenario, 'failed scrapes', 'count', ours.errors, peer(theirs.errors)),

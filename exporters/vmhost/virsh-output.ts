@@ -1,5 +1,6 @@
 // Pure parsers for what `virsh` prints (run with LC_ALL=C, so the English labels are stable):
-// nodeinfo, `list --all --uuid` and a batch of dominfo blocks.
+// nodeinfo, `list --all --uuid` and a batch of dominfo blocks, as its shell prints them when
+// it reads the commands from stdin.
 
 export class VirshOutputError extends Error {
   constructor(command: string, problem: string) {
@@ -125,4 +126,21 @@ export function parseDominfoBatch(text: string): DomainInfo[] {
       memoryBytes: kibibytes(what, memoryKey, f.get(memoryKey)),
     };
   });
+}
+
+// The shell's prompt ("virsh > " read-only or unprivileged, "virsh # " otherwise) and the
+// command it echoes after it when stdin is not a terminal.
+const PROMPT_LINE = /virsh [#>] [^\n]*(?:\n|$)/g;
+
+/**
+ * Splits what virsh's shell printed for `nodeinfo`, `list --all --uuid`, `echo MARKER`, then
+ * the dominfo commands, at the marker's output (a line starting with it; its echoed command
+ * has `echo ` before it), with prompt lines removed. `afterMarker` is null when virsh stopped
+ * before printing the marker.
+ */
+export function splitVirshSession(text: string, marker: string): { beforeMarker: string; afterMarker: string | null } {
+  const at = text.search(new RegExp(`(?:^|\\n)${marker}`));
+  if (at < 0) return { beforeMarker: text.replace(PROMPT_LINE, ''), afterMarker: null };
+  const markerEnd = text.indexOf(marker, at) + marker.length;
+  return { beforeMarker: text.slice(0, at).replace(PROMPT_LINE, ''), afterMarker: text.slice(markerEnd).replace(PROMPT_LINE, '') };
 }

@@ -9,7 +9,10 @@ import {
   QemuCmdlineError,
   splitCmdline,
 } from '../../exporters/vmhost/qemu-cmdline.js';
-import { normaliseState, parseDominfoBatch, parseNodeinfoAndUuids, VirshOutputError } from '../../exporters/vmhost/virsh-output.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { normaliseState, parseDominfoBatch, parseNodeinfoAndUuids, splitVirshSession, VirshOutputError } from '../../exporters/vmhost/virsh-output.js';
 
 const KiB = 1024;
 const MiB = 2 ** 20;
@@ -268,5 +271,38 @@ describe('virsh output', () => {
       'nostate', 'running', 'blocked', 'paused', 'shutdown', 'shutoff', 'crashed', 'pmsuspended',
     ]);
     expect(normaliseState('Some New State!')).toBe('some_new_state');
+  });
+});
+
+// What virsh 9.0.0's shell printed on stdout for test:///default when fed, on stdin,
+// nodeinfo, list --all --uuid, echo headroom-end-of-listing, dominfo of its one domain and
+// dominfo of a UUID that does not exist (that error went to stderr).
+const SESSION = readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/vmhost/virsh-session.txt'), 'utf8');
+
+describe('virsh shell session', () => {
+  it('splits at the marker, drops the prompts, and both halves parse', () => {
+    const { beforeMarker, afterMarker } = splitVirshSession(SESSION, 'headroom-end-of-listing');
+    expect(beforeMarker).not.toContain('virsh >');
+    expect(afterMarker).not.toContain('virsh >');
+    // test:///default: 16 CPUs, 3 GiB, one running domain "test" with 2 vCPUs and 2 GiB in use.
+    expect(parseNodeinfoAndUuids(beforeMarker)).toEqual({
+      node: { cpus: 16, memoryBytes: 3145728 * KiB },
+      uuids: ['6695eb01-f6a4-8304-79aa-97f2502e193f'],
+    });
+    expect(parseDominfoBatch(afterMarker!)).toEqual([
+      { name: 'test', uuid: '6695eb01-f6a4-8304-79aa-97f2502e193f', state: 'running', active: true, vcpus: 2, memoryBytes: 2 * GiB },
+    ]);
+  });
+
+  it('finds the marker only where virsh printed it, not in the echoed command', () => {
+    const cut = SESSION.indexOf('headroom-end-of-listingvirsh');
+    const { afterMarker } = splitVirshSession(SESSION.slice(0, cut), 'headroom-end-of-listing');
+    expect(afterMarker).toBeNull();
+  });
+
+  it('reads a root shell prompt too', () => {
+    const { beforeMarker } = splitVirshSession(SESSION.replaceAll('virsh > ', 'virsh # '), 'headroom-end-of-listing');
+    expect(beforeMarker).not.toContain('virsh #');
+    expect(parseNodeinfoAndUuids(beforeMarker).uuids).toHaveLength(1);
   });
 });
