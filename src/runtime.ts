@@ -226,7 +226,9 @@ export class CollectorRuntime {
             series: s.lastGood?.length ?? 0,
           }),
         );
-      const finished = sources.filter((s) => s.ok !== null);
+      // As headroom_collector_success: an optional source (libvirt) down does not fail the collector.
+      const optional = new Set(c.sources.filter((s) => s.optional).map((s) => s.id));
+      const finished = sources.filter((s) => s.ok !== null && !optional.has(s.id));
       return { name: c.name, ok: finished.length === 0 ? null : finished.every((s) => s.ok), sources };
     });
   }

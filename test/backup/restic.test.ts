@@ -127,10 +127,11 @@ describe('restic target', () => {
   });
 
   it('a hung restic is killed at the timeout and the next read starts afresh', async () => {
-    // A password "file" that is a FIFO nobody writes: restic blocks opening it, like a hung mount.
-    const fifo = path.join(dir, 'hung.pass');
-    execFileSync('mkfifo', [fifo]);
-    const h = backupHarness([{ ...base, name: 'hung', password_file: fifo, timeout: '1s' }], { baseDir: dir });
+    // A restic that never answers, like one stuck on a hung mount (headroom refuses a FIFO as the
+    // password file, which used to be the way to make the real one block).
+    const hung = path.join(dir, 'hung-restic');
+    writeFileSync(hung, '#!/bin/sh\nexec sleep 600\n', { mode: 0o755 });
+    const h = backupHarness([{ ...base, name: 'hung', program: hung, timeout: '1s' }], { baseDir: dir });
     await h.refresh();
     expect(h.value('headroom_collector_source_up', { collector: 'backup', source: 'hung' })).toBe(0);
     expect(h.errorOf('hung')).toMatch(/timed out after 1s/);

@@ -1,7 +1,8 @@
 // Every panel query of the rendered dashboards, run against a real Prometheus that scraped a
 // real exporter (simulated OBS API, fixture host tree, libvirt's test driver, a files backup
 // target) with the alert rules' recording rules loaded.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -38,6 +39,8 @@ const NO_DATA_HERE: Record<string, string> = {
   'headroom-obs-build-service / Median build time per worker host / A': 'the setup watches no repository',
   'headroom-obs-build-service / Daemon restarts per hour / A': 'no daemon restarts within the minute of data',
   'headroom-obs-build-service / Starved packages / A': 'the setup watches no project',
+  'headroom-backups / Checks and restore tests / C': 'no restic or borg target here: no restore test',
+  'headroom-backups / Checks and restore tests / D': 'no restic or borg target here: no restore test',
 };
 
 /** libvirt's built-in test driver (test:///default) describes a fixed node with 16 CPUs. */
@@ -77,6 +80,14 @@ async function single(expr: string): Promise<number> {
 beforeAll(async () => {
   const dir = tempDir('headroom-dash-prom-');
   const tree = writeHostTree(dir);
+  // An etckeeper-style git target with an integrity check (git fsck), for the checks row.
+  const etcGit = path.join(tree.rootfs, 'srv/etc-git');
+  mkdirSync(etcGit, { recursive: true });
+  writeFileSync(path.join(etcGit, 'hosts'), '127.0.0.1 localhost\n');
+  const git = (...args: string[]) => execFileSync('git', ['-C', etcGit, '-c', 'user.name=t', '-c', 'user.email=t@example.org', ...args]);
+  git('init', '-q');
+  git('add', 'hosts');
+  git('commit', '-qm', 'etckeeper');
   workerStatus = generateWorkerStatus({ hosts: 7, instancesPerHost: 4, seed: 8, now: Math.floor(Date.now() / 1000) });
   const fixture = (f: string) => readFileSync(path.join(repoRoot, 'test/fixtures/obs', f), 'utf8');
   obs = await startObsSimulator({
@@ -94,7 +105,10 @@ beforeAll(async () => {
         pressure: {},
         vmhost: { libvirt_uri: 'test:///default', schedule: '2s', timeout: '1s' },
         backup: {
-          targets: [{ name: 'dumps', kind: 'files', path: '/srv/dumps/*.sql.gz', max_age: `${host.backupMaxAgeSeconds}s`, schedule: '2s', timeout: '1s' }],
+          targets: [
+            { name: 'dumps', kind: 'files', path: '/srv/dumps/*.sql.gz', max_age: `${host.backupMaxAgeSeconds}s`, schedule: '2s', timeout: '1s' },
+            { name: 'etc', kind: 'git', path: '/srv/etc-git', max_age: '30d', schedule: '2s', timeout: '1s', integrity_check: {} },
+          ],
         },
       },
     }),
@@ -176,7 +190,9 @@ describe('dashboard queries against Prometheus scraping a real exporter', () => 
   });
 
   it('shows the backup\'s age against its objective: 2 h old against 26 h', async () => {
-    const ratio = await single(queryOf('headroom-backups', 'Age against objective'));
+    // (the git target's commit was made moments ago: its ratio is near 0)
+    const rows = await prometheus.query(queryOf('headroom-backups', 'Age against objective'));
+    const ratio = Number(rows.find((r) => r.metric.target === 'dumps')?.value[1]);
     // The file was written 2 h old moments ago; allow the seconds the setup took.
     expect(ratio).toBeGreaterThanOrEqual(host.backupAgeSeconds / host.backupMaxAgeSeconds);
     expect(ratio).toBeLessThan((host.backupAgeSeconds + 120) / host.backupMaxAgeSeconds);

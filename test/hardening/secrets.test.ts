@@ -68,7 +68,7 @@ beforeAll(async () => {
   dir = tempDir('headroom-hardening-secrets-');
   estate = await buildEstate(dir, {
     scheduleSeconds: 2, // a 2s timeout, as before: timeouts must fit the schedule
-    backupScheduleSeconds: 2,
+    backupScheduleSeconds: 5, // restic and borg need more than 2s on a busy machine
     secrets: { obsPassword: OBS_PASSWORD, resticPassword: RESTIC_PASSWORD, borgPassphrase: BORG_PASSPHRASE },
   });
   writeFileSync(path.join(dir, 'web.yml'), `basic_auth_users:\n  ${WEB_USER}: ${WEB_HASH}\n`);

@@ -90,7 +90,7 @@ describe('per-VM run delay of real qemu processes', () => {
     const h = harness(vmhostModule, { virsh: 'headroom-test-no-virsh' }, defaultHostPaths);
     const reading = async () => {
       const s = await h.refresh();
-      expect(h.error()).toBeNull();
+      expect(h.error('vmhost')).toBeNull();
       const of = (metric: string, domain: string) => valueOf(s, `headroom_vmhost_domain_${metric}_seconds_total`, { domain })!;
       return {
         wait: Object.fromEntries(Object.entries(names).map(([k, d]) => [k, of('cpu_wait', d)])) as Record<keyof typeof names, number>,

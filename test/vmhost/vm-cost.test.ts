@@ -68,7 +68,7 @@ describe('per-VM CPU wait, CPU time and memory pressure', () => {
     ]);
     const h = harness(vmhostModule, { virsh: 'headroom-test-no-virsh' }, paths);
     let s = await h.refresh();
-    expect(h.error()).toBeNull();
+    expect(h.error('vmhost')).toBeNull();
     expect(valueOf(s, 'headroom_vmhost_domain_cpu_seconds_total', { domain: 'web01' })).toBe(1 + 3 + 2);
     expect(valueOf(s, 'headroom_vmhost_domain_cpu_wait_seconds_total', { domain: 'web01' })).toBe(0.5 + 1.5 + 0.25);
     expect(valueOf(s, 'headroom_vmhost_domain_memory_waiting_seconds_total', { domain: 'web01' })).toBe(7.5);
