@@ -99,7 +99,7 @@ describe('one OBS instance with 125,000 worker hosts', () => {
     // worker is collected at scrape time from the fixture host: it fails only if the scrape does.
     // (The others run real programs with short timeouts: a loaded machine times them out alone.)
     expect(successes(m.series)).toMatchObject({ obs: 1, worker: 1 });
-    expect(valueOf(m.series, 'headroom_obs_up', { obs: 'sim' })).toBe(1);
+    expect(valueOf(m.series, 'headroom_collector_source_up', { collector: 'obs', source: 'sim' })).toBe(1);
   }, 240_000);
 
   it('past the default series limit fails clearly, keeps its last good data, and the others stay up', async () => {

@@ -131,7 +131,7 @@ describe('a secret file replaced by a FIFO or /dev/zero while serving', () => {
     estate = await buildEstate(path.join(dir, 'estate'), { scheduleSeconds: 1, obsHosts: 200 });
     passwordFile = path.join(estate.dir, 'obs.pass');
     exporter = await startExporterProcess([...estate.serveArgs]);
-    await waitFor(async () => ((await (await fetch(`${exporter.url}/metrics`)).text()).includes('headroom_obs_up{obs="sim"} 1') ? true : undefined), 'OBS up', 60_000);
+    await waitFor(async () => ((await (await fetch(`${exporter.url}/metrics`)).text()).includes('headroom_collector_source_up{collector="obs",source="sim"} 1') ? true : undefined), 'OBS up', 60_000);
   }, 240_000);
   afterAll(async () => {
     await exporter?.stop('SIGKILL');

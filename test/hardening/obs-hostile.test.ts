@@ -48,7 +48,7 @@ function peakRssBytes(pid: number): number {
 async function waitUp(up: 0 | 1, what: string) {
   return waitFor(async () => {
     const r = await scrape(`${exporter.url}/metrics`);
-    return valueOf(r.series, 'headroom_obs_up', { obs: 'farm' }) === up ? r : undefined;
+    return valueOf(r.series, 'headroom_collector_source_up', { collector: 'obs', source: 'farm' }) === up ? r : undefined;
   }, what, 30_000);
 }
 

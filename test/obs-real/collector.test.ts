@@ -92,7 +92,7 @@ describe.skipIf(unavailable !== null)('OBS collector against a real OBS 2.9 back
 
   it('idle workers and running daemons, polled on /build/_workerstatus without auth', async () => {
     const { reply, samples: s } = await pollBetween(obs, main.runtime, (x) => x, 'idle back end');
-    expect(value(s, 'headroom_obs_up', labels)).toBe(1);
+    expect(value(s, 'headroom_collector_source_up', { collector: 'obs', source: labels.obs })).toBe(1);
     expect(reply.idle.length).toBe(obs.workerCount);
     expect(value(s, 'headroom_obs_workers', { ...labels, hostarch: 'x86_64', state: 'idle' })).toBe(reply.idle.length);
     expect(value(s, 'headroom_obs_workers', { ...labels, hostarch: 'x86_64', state: 'building' })).toBe(0);
@@ -106,7 +106,7 @@ describe.skipIf(unavailable !== null)('OBS collector against a real OBS 2.9 back
 
   it('expects the 404 on /worker/_status: asked once, never logged as a fault', async () => {
     for (let i = 0; i < 3; i++) await main.runtime.refreshCollector('obs');
-    expect(value(main.runtime.snapshot(), 'headroom_obs_up', labels)).toBe(1);
+    expect(value(main.runtime.snapshot(), 'headroom_collector_source_up', { collector: 'obs', source: labels.obs })).toBe(1);
     // The srcserver's own access log: the official API route was asked once, then remembered as absent.
     const srcLog = readFileSync(obs.logFile('srcserver'), 'utf8');
     expect(srcLog.match(/GET \(127\.0\.0\.1\)\s+\/worker\/_status/g)?.length).toBe(1);
@@ -229,7 +229,7 @@ describe.skipIf(unavailable !== null)('OBS collector against a real OBS 2.9 back
       const s = both.runtime.snapshot();
       for (const [name, backend] of [['real', obs], ['second', second]] as const) {
         const reply = readWorkerStatus(await backend.workerStatus());
-        expect(value(s, 'headroom_obs_up', { obs: name })).toBe(1);
+        expect(value(s, 'headroom_collector_source_up', { collector: 'obs', source: name })).toBe(1);
         expect(value(s, 'headroom_obs_workers', { obs: name, hostarch: 'x86_64', state: 'idle' })).toBe(reply.idle.length);
         for (const [key, d] of reply.daemons) {
           const [type, arch = ''] = key.split('/');
