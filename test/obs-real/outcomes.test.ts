@@ -117,10 +117,11 @@ describe.skipIf(unavailable !== null)('job outcomes, in-flight builds, daemon st
       const rows = readWorkerStatus(xml).building;
       const s = runtime.snapshot();
       const inflight = series(s, 'headroom_obs_build_start_timestamp_seconds', obsLabel);
-      expect(inflight.map((x) => ({ ...x.labels, start: x.value })).sort((a, b) => a.worker.localeCompare(b.worker))).toEqual(
+      const byWorker = (a: { worker?: string }, b: { worker?: string }) => (a.worker ?? '').localeCompare(b.worker ?? '');
+      expect(inflight.map((x) => ({ ...x.labels, start: x.value })).sort(byWorker)).toEqual(
         rows
           .map((r) => ({ ...obsLabel, worker: r.workerid!, host: 'realobs', project: r.project!, repository: r.repository!, package: r.package!, arch: r.arch!, start: Number(r.starttime) }))
-          .sort((a, b) => a.worker.localeCompare(b.worker)),
+          .sort(byWorker),
       );
       expect(rows.map((r) => r.workerid)).toContain(job!.status!.workerid);
     } finally {
