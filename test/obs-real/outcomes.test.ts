@@ -117,10 +117,10 @@ describe.skipIf(unavailable !== null)('job outcomes, in-flight builds, daemon st
       const rows = readWorkerStatus(xml).building;
       const s = runtime.snapshot();
       const inflight = series(s, 'headroom_obs_build_start_timestamp_seconds', obsLabel);
-      const byWorker = (a: { worker?: string }, b: { worker?: string }) => (a.worker ?? '').localeCompare(b.worker ?? '');
-      expect(inflight.map((x) => ({ ...x.labels, start: x.value })).sort(byWorker)).toEqual(
+      const byWorker = (a: Record<string, string | number>, b: Record<string, string | number>) => String(a.worker).localeCompare(String(b.worker));
+      expect(inflight.map((x): Record<string, string | number> => ({ ...x.labels, start: x.value })).sort(byWorker)).toEqual(
         rows
-          .map((r) => ({ ...obsLabel, worker: r.workerid!, host: 'realobs', project: r.project!, repository: r.repository!, package: r.package!, arch: r.arch!, start: Number(r.starttime) }))
+          .map((r): Record<string, string | number> => ({ ...obsLabel, worker: r.workerid!, host: 'realobs', project: r.project!, repository: r.repository!, package: r.package!, arch: r.arch!, start: Number(r.starttime) }))
           .sort(byWorker),
       );
       expect(rows.map((r) => r.workerid)).toContain(job!.status!.workerid);
