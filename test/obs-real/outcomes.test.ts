@@ -13,6 +13,7 @@ import { createObsCollector } from '../../exporters/obs/collector.js';
 import { obsConfigSchema } from '../../exporters/obs/config.js';
 import { DURATION_BUCKETS } from '../../exporters/obs/metrics.js';
 import { realObsUnavailable, startRealObs, type RealObs } from '../../sim/real-obs/backend.js';
+import { waitFor } from '../../sim/net.js';
 import { tempDir } from '../support/tmp.js';
 import { readWorkerStatus } from './reply.js';
 
@@ -20,8 +21,6 @@ const unavailable = realObsUnavailable();
 const dir = tempDir('headroom-obs-outcomes-');
 const PROJECT = 'watched';
 const obsLabel = { obs: 'real' };
-/** A package no worker here can take: 64 TiB of RAM. */
-const HUGE_CONSTRAINTS = '<constraints><hardware><physicalmemory><size unit="T">64</size></physicalmemory></hardware></constraints>\n';
 
 function attrs(tag: string): Record<string, string> {
   return Object.fromEntries([...tag.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
@@ -148,25 +147,26 @@ describe.skipIf(unavailable !== null)('job outcomes, in-flight builds, daemon st
     expect(one(runtime.snapshot(), 'headroom_obs_daemon_start_timestamp_seconds', sched)?.value).toBe(Number(second));
   }, 180_000);
 
-  it('starved: a package whose constraints no worker meets, counted by the reason the back end gives', async () => {
-    await obs.addPackage(PROJECT, 'huge', { files: { 'huge.spec': specOf('huge'), _constraints: HUGE_CONSTRAINTS } });
-    const scheduled = () => obs.result(PROJECT, '?code=scheduled');
-    const details = (xml: string) => /<status package="huge" code="scheduled">\s*<details>([^<]*)<\/details>/.exec(xml)?.[1];
-    let reply = '';
-    for (let attempt = 0; attempt < 120 && !/compliant/.test(details(reply) ?? ''); attempt++) {
-      reply = await scheduled();
-      if (!/compliant/.test(details(reply) ?? '')) await new Promise((r) => setTimeout(r, 1000));
-    }
-    console.log(`real _result?code=scheduled reply:\n${reply}`);
-    const why = details(reply);
-    expect(why).toBeDefined();
+  // What OBS 2.9.4's dispatcher writes (bs_dispatch checkconstraints): "waiting for N compliant
+  // workers (M of them down)" as the scheduled package's details while some worker could take
+  // the job; with no compliant worker at all it fails the job instead ("package build was not
+  // possible: no compliant workers ..."), so that case is a failed package, not a scheduled one.
+  it('starved: every worker that could take the job is down, counted by the reason the back end gives', async () => {
+    for (let n = 1; n <= obs.workerCount; n++) await obs.stopWorker(n);
+    await obs.addPackage(PROJECT, 'late');
+    const details = (xml: string) => [...xml.matchAll(/<status package="[^"]+" code="scheduled">\s*<details>([^<]*)<\/details>/g)].map((m) => m[1]!);
+    const reply = await obs.waitFor(PROJECT, 'late', 'x86_64', 'scheduled').then(() =>
+      waitFor(async () => {
+        const xml = await obs.result(PROJECT, '?code=scheduled&arch=x86_64');
+        return details(xml).some((d) => /compliant/.test(d)) ? xml : undefined;
+      }, 'the dispatcher to write compliant-worker details', 180_000),
+    );
+    writeFileSync(path.join(dir, 'scheduled.xml'), reply);
+    const down = details(reply).filter((d) => /^waiting for (\d+) compliant workers \((\1) of them down\)$/.test(d));
+    expect(down.length).toBeGreaterThan(0);
     await runtime.refreshCollector('obs');
-    const s = runtime.snapshot();
-    const starved = series(s, 'headroom_obs_packages_starved', { ...obsLabel, arch: 'x86_64' });
-    expect(starved.map((x) => [x.labels.reason, x.value])).toEqual([['no_compliant_workers', 1]]);
+    expect(await obs.result(PROJECT, '?code=scheduled&arch=x86_64')).toBe(reply);
+    const starved = series(runtime.snapshot(), 'headroom_obs_packages_starved', { ...obsLabel, arch: 'x86_64' });
+    expect(starved.map((x) => [x.labels.reason, x.value])).toEqual([['compliant_workers_down', down.length]]);
   }, 300_000);
 });
-
-function specOf(name: string): string {
-  return ['Name: ' + name, 'Version: 1.0', 'Release: 0', `Summary: ${name}`, 'License: MIT', '%description', name, '%prep', '%build', '%install', '%files', '%changelog', ''].join('\n');
-}
