@@ -72,6 +72,11 @@ export function enumSamples(
   return states.map((state) => sample(metric, { ...labels, [stateLabel]: state }, state === current ? 1 : 0));
 }
 
+/** The names a metric's series have in the text format (a histogram's _bucket, _sum, _count). */
+export function seriesNames(metric: MetricDef): string[] {
+  return metric.type === 'histogram' ? ['_bucket', '_sum', '_count'].map((suffix) => metric.name + suffix) : [metric.name];
+}
+
 /** Stable identity of a series, for duplicate detection. */
 export function seriesKey(s: Sample): string {
   return s.metric.name + '\u0000' + s.metric.labels.map((l) => s.labels[l] ?? '').join('\u0000');

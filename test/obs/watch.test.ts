@@ -127,7 +127,7 @@ describe('collector with watched repositories, 100,000 jobs on 5,000 workers', (
     const dir = tempDir('headroom-obs-watch-');
     writeFileSync(path.join(dir, 'x'), '');
     const config = obsConfigSchema({ baseDir: dir }).parse({
-      instances: [{ name: 'big', url: sim.url, watch: [{ project: 'home:*' }], job_history_limit: 100_000, max_response_size: '64MiB', timeout: '60s' }],
+      instances: [{ name: 'big', url: sim.url, watch: [{ project: 'home:*' }], job_history_limit: 100_000, max_response_size: '64MiB', schedule: '60s', timeout: '60s' }],
     });
     const collector = createObsCollector(config);
     const source = collector.sources[0]!;
