@@ -15,6 +15,7 @@ import {
   obsDaemonState,
   obsJobsFinished,
   obsPackagesStarved,
+  obsWorkerJobDuration,
   obsOldestBuildStart,
   obsRepositoryState,
   obsWorkerHostInstances,
@@ -82,6 +83,11 @@ function obsAlerts(cfg: AlertsConfig): RuleGroup {
   const workerShare = `(${failed(W)} / ${finishedLastHour(W)})`;
   const peers = (by: (b: string) => string) => `(${by('obs, arch')} - on (obs, arch) group_right ${by(W)})`;
   const peerShare = `(${peers(failed)} / ${peers((b) => finishedLastHour(b))})`;
+  // Build time per worker over the last hour, and that of the other workers of its arch.
+  const durationLastHour = (part: 'sum' | 'count') => (by: string) => `sum by (${by}) (increase(${obs(`${obsWorkerJobDuration.name}_${part}`)}[1h]))`;
+  const timedJobs = durationLastHour('count');
+  const workerMean = `(${durationLastHour('sum')(W)} / ${timedJobs(W)})`;
+  const peerMean = `(${peers(durationLastHour('sum'))} / ${peers(timedJobs)})`;
   const specs: AlertSpec[] = [
     {
       name: 'OBSApiDown',
@@ -181,6 +187,19 @@ function obsAlerts(cfg: AlertsConfig): RuleGroup {
       summary: 'An OBS worker fails far more of its builds than its peers.',
       description:
         'Worker {{ $labels.worker }} on host {{ $labels.host }} of OBS instance {{ $labels.obs }} failed {{ $value | humanizePercentage }} of its {{ $labels.arch }} builds in the last hour, several times the share of the other {{ $labels.arch }} workers: it is probably broken and eating the queue.',
+    },
+    {
+      name: 'OBSWorkerSuspiciouslyFast',
+      severity: 'warning',
+      // A worker that ends jobs in seconds where its peers take minutes builds nothing real
+      // (fails at once, or reports results it did not build); enough jobs on both sides.
+      expr:
+        `${workerMean} <= ${t.obsFastWorkerRatio} * ${peerMean}` +
+        ` and ${timedJobs(W)} >= ${t.obsFastWorkerMinJobs}` +
+        ` and ${peers(timedJobs)} >= ${t.obsFastWorkerMinJobs}`,
+      summary: 'An OBS worker finishes its builds far faster than its peers.',
+      description:
+        'Worker {{ $labels.worker }} on host {{ $labels.host }} of OBS instance {{ $labels.obs }} took {{ $value | humanizeDuration }} per {{ $labels.arch }} job on average in the last hour, a fraction of what the other {{ $labels.arch }} workers take: it probably does not really build.',
     },
     {
       name: 'OBSDaemonFlapping',

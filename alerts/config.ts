@@ -31,6 +31,10 @@ export interface AlertThresholds {
   obsBrokenWorkerFailureRatio: number;
   /** ...and at least this many times its architecture's. */
   obsBrokenWorkerArchFactor: number;
+  /** OBSWorkerSuspiciouslyFast: jobs with a duration the worker, and its peers together, must have finished in the last hour. */
+  obsFastWorkerMinJobs: number;
+  /** OBSWorkerSuspiciouslyFast: the worker's mean build time at most this share of its peers'. */
+  obsFastWorkerRatio: number;
   /** OBSDaemonFlapping: restarts (start-time changes) within an hour. */
   obsDaemonRestartsPerHour: number;
   /** WorkerMemoryOvercommitted: (tmpfs + VM memory promised) / (RAM + swap). */
@@ -84,6 +88,7 @@ export const ALERT_NAMES = [
   'OBSBuildStuck',
   'OBSRepositoryBroken',
   'OBSWorkerBroken',
+  'OBSWorkerSuspiciouslyFast',
   'OBSDaemonFlapping',
   'OBSPackagesStarved',
   'WorkerMemoryOvercommitted',
@@ -143,6 +148,8 @@ export const defaultAlertsConfig: AlertsConfig = Object.freeze({
     obsBrokenWorkerMinJobs: 10,
     obsBrokenWorkerFailureRatio: 0.5,
     obsBrokenWorkerArchFactor: 3,
+    obsFastWorkerMinJobs: 10,
+    obsFastWorkerRatio: 0.25,
     obsDaemonRestartsPerHour: 3,
     workerMemoryOvercommitRatio: 1,
     workerHugepagesOvercommitRatio: 1,
@@ -171,6 +178,7 @@ export const defaultAlertsConfig: AlertsConfig = Object.freeze({
     OBSBuildStuck: '5m',
     OBSRepositoryBroken: '30m',
     OBSWorkerBroken: '10m',
+    OBSWorkerSuspiciouslyFast: '10m',
     OBSDaemonFlapping: '0m',
     OBSPackagesStarved: '30m',
     WorkerMemoryOvercommitted: '15m',

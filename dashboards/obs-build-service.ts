@@ -9,8 +9,8 @@ import {
   obsBuildStart,
   obsDaemonStart,
   obsDaemonState,
-  obsHostJobDurationBuckets,
-  obsJobDurationBuckets,
+  obsHostJobDuration,
+  obsJobDuration,
   obsJobsFinished,
   obsPackagesStarved,
   obsJobsBlocked,
@@ -26,7 +26,7 @@ import {
 } from '../exporters/obs/metrics.js';
 import { dashboard, instanceVariable, neutral, obsVariable, okFailed, PanelFactory, rising } from './panels.js';
 import { sourceLastSuccess, sourceUp } from '../src/runtime.js';
-import { recorded, sel, type Matchers } from './promql.js';
+import { histogramSel, recorded, sel, type Matchers } from './promql.js';
 
 export const OBS_UID = 'headroom-obs-build-service';
 
@@ -290,9 +290,19 @@ export function obsBuildServiceDashboard(alerts: AlertsConfig = defaultAlertsCon
       description: 'From the build-duration buckets of the watched repositories over the last hour.',
       unit: units.Seconds,
       queries: [
-        { expr: `histogram_quantile(0.5, sum by (arch, le) (rate(${sel(obsJobDurationBuckets, one)}[1h])))`, legend: '{{arch}} p50' },
-        { expr: `histogram_quantile(0.9, sum by (arch, le) (rate(${sel(obsJobDurationBuckets, one)}[1h])))`, legend: '{{arch}} p90' },
+        { expr: `histogram_quantile(0.5, sum by (arch, le) (rate(${histogramSel(obsJobDuration, 'bucket', one)}[1h])))`, legend: '{{arch}} p50' },
+        { expr: `histogram_quantile(0.9, sum by (arch, le) (rate(${histogramSel(obsJobDuration, 'bucket', one)}[1h])))`, legend: '{{arch}} p90' },
       ],
+      w: 8,
+      h: 8,
+    }),
+  );
+  d.withPanel(
+    p.heatmap({
+      title: 'Build durations',
+      description: 'Jobs finished per duration bucket (all build arches of the watched repositories): a new band of short jobs is a worker failing fast (OBSWorkerSuspiciouslyFast).',
+      unit: units.Seconds,
+      queries: [{ expr: `sum by (le) (increase(${histogramSel(obsJobDuration, 'bucket', one)}[$__rate_interval]))`, legend: '{{le}}', heatmap: true }],
       w: 8,
       h: 8,
     }),
@@ -312,7 +322,7 @@ export function obsBuildServiceDashboard(alerts: AlertsConfig = defaultAlertsCon
       title: 'Median build time per worker host',
       description: 'Median build time of the jobs each worker host finished over the last hour.',
       unit: units.Seconds,
-      queries: [{ expr: `histogram_quantile(0.5, sum by (host, le) (rate(${sel(obsHostJobDurationBuckets, one)}[1h])))`, legend: '{{host}}' }],
+      queries: [{ expr: `histogram_quantile(0.5, sum by (host, le) (rate(${histogramSel(obsHostJobDuration, 'bucket', one)}[1h])))`, legend: '{{host}}' }],
       w: 8,
       h: 8,
     }),

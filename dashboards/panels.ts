@@ -22,6 +22,12 @@ import { PanelBuilder as TablePanelBuilder } from '@grafana/grafana-foundation-s
 import { PanelBuilder as BarGaugePanelBuilder } from '@grafana/grafana-foundation-sdk/bargauge';
 import { PanelBuilder as StateTimelinePanelBuilder } from '@grafana/grafana-foundation-sdk/statetimeline';
 import {
+  HeatmapColorMode,
+  HeatmapColorOptionsBuilder,
+  PanelBuilder as HeatmapPanelBuilder,
+  YAxisConfigBuilder,
+} from '@grafana/grafana-foundation-sdk/heatmap';
+import {
   BarGaugeDisplayMode,
   BigValueColorMode,
   BigValueGraphMode,
@@ -85,6 +91,8 @@ export interface Query {
   instant?: boolean;
   /** Table format: one row per series with its labels as columns. */
   table?: boolean;
+  /** Heatmap format: Grafana turns `le` buckets into rows (the query must sum by le). */
+  heatmap?: boolean;
 }
 
 function target(q: Query, refId: string): DataqueryBuilder {
@@ -93,6 +101,7 @@ function target(q: Query, refId: string): DataqueryBuilder {
   if (q.instant) b.instant();
   else b.range();
   if (q.table) b.format(PromQueryFormat.Table);
+  if (q.heatmap) b.format(PromQueryFormat.Heatmap);
   return b;
 }
 
@@ -220,6 +229,20 @@ export class PanelFactory {
     const b = withCommon(new TablePanelBuilder(), this.id(), o).filterable(true);
     for (const t of o.transformations ?? []) b.withTransformation(t);
     return b;
+  }
+
+  /**
+   * A histogram's buckets over time, already bucketed by Prometheus (`le`): one row per bucket,
+   * colour by how many observations fell in it. `unit` is the unit of the buckets' bounds.
+   */
+  heatmap(o: Common): HeatmapPanelBuilder {
+    if (!o.queries.every((q) => q.heatmap)) throw new Error(`panel ${o.title}: heatmap queries need heatmap: true`);
+    return withCommon(new HeatmapPanelBuilder(), this.id(), { ...o, unit: 'short' }) // the cells count jobs
+      .calculate(false)
+      .yAxis(new YAxisConfigBuilder().unit(o.unit))
+      .color(new HeatmapColorOptionsBuilder().mode(HeatmapColorMode.Scheme).scheme('Oranges'))
+      .cellGap(1)
+      .showLegend();
   }
 
   /** One lane per series, coloured by value mappings: health over time. */

@@ -22,6 +22,13 @@ export function sel(metric: MetricDef, matchers: Matchers = byInstance): string 
   return parts.length === 0 ? metric.name : `${metric.name}{${parts.join(', ')}}`;
 }
 
+/** A histogram's series of one kind (`_bucket`, `_sum`, `_count`), filtered like sel(). */
+export function histogramSel(metric: MetricDef, part: 'bucket' | 'sum' | 'count', matchers: Matchers = byInstance): string {
+  if (metric.type !== 'histogram') throw new Error(`${metric.name} is a ${metric.type}, not a histogram`);
+  const selector = sel(metric, matchers);
+  return metric.name + '_' + part + selector.slice(metric.name.length);
+}
+
 /** A range selector with Grafana's rate interval, for rate()/increase() of counters. */
 export function rateOf(metric: MetricDef, matchers: Matchers = byInstance): string {
   if (metric.type !== 'counter') throw new Error(`rate() of ${metric.name}, which is a ${metric.type}`);

@@ -32,6 +32,8 @@ interface PreparedMetric {
   readonly header: string;
   readonly labelPrefixes: readonly string[];
   readonly labels: readonly string[];
+  /** Histograms: the `le` values of the buckets, +Inf last. */
+  readonly le: readonly string[];
 }
 
 /**
@@ -50,6 +52,7 @@ export class Exposition {
         header: `# HELP ${def.name} ${escapeHelp(def.help)}\n# TYPE ${def.name} ${def.type}\n`,
         labels: def.labels,
         labelPrefixes: def.labels.map((l, i) => `${i === 0 ? '{' : ','}${l}="`),
+        le: def.type === 'histogram' ? [...(def.buckets ?? []).map(formatValue), '+Inf'] : [],
       });
     }
   }
@@ -72,12 +75,28 @@ export class Exposition {
       const group = byMetric.get(def);
       if (!group) continue;
       for (const s of group) {
-        let line = def.name;
-        for (let i = 0; i < p.labels.length; i++) line += p.labelPrefixes[i] + escapeLabelValue(s.labels[p.labels[i]!] ?? '') + '"';
-        if (p.labels.length > 0) line += '}';
-        out += line + ' ' + formatValue(s.value) + '\n';
+        let labels = '';
+        for (let i = 0; i < p.labels.length; i++) labels += p.labelPrefixes[i] + escapeLabelValue(s.labels[p.labels[i]!] ?? '') + '"';
+        if (def.type === 'histogram') {
+          out += histogramLines(def.name, labels, p.le, s);
+          continue;
+        }
+        out += def.name + (p.labels.length > 0 ? labels + '}' : '') + ' ' + formatValue(s.value) + '\n';
       }
     }
     return out;
   }
+}
+
+/** `labels` is the series' label text without its closing brace (empty for no labels). */
+function histogramLines(name: string, labels: string, le: readonly string[], s: Sample): string {
+  const open = labels === '' ? '{' : labels + ',';
+  const cumulative = s.histogram?.cumulative ?? [];
+  let out = '';
+  for (let i = 0; i < le.length; i++) {
+    const n = i < le.length - 1 ? (cumulative[i] ?? 0) : s.value;
+    out += `${name}_bucket${open}le="${le[i]}"} ${formatValue(n)}\n`;
+  }
+  const close = labels === '' ? '' : labels + '}';
+  return out + `${name}_sum${close} ${formatValue(s.histogram?.sum ?? 0)}\n${name}_count${close} ${formatValue(s.value)}\n`;
 }

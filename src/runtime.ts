@@ -368,6 +368,21 @@ function seriesLimitError(count: number, limit: number): string {
   return `returned ${count} series, over the series limit of ${limit} (series_limit in the collector's section)`;
 }
 
+/** What is wrong with a histogram sample (counts that are not counts, buckets out of order), or null. */
+function histogramProblem(metric: MetricDef, count: number, h: Sample['histogram']): string | null {
+  if (!h || typeof h !== 'object' || !Array.isArray(h.cumulative)) return `histogram ${metric.name} has no bucket counts`;
+  const bounds = metric.buckets ?? [];
+  if (h.cumulative.length !== bounds.length) return `histogram ${metric.name} has ${h.cumulative.length} bucket counts, expected ${bounds.length}`;
+  if (!(count >= 0 && Number.isFinite(count))) return `histogram ${metric.name} has count ${count}`;
+  if (typeof h.sum !== 'number' || Number.isNaN(h.sum)) return `histogram ${metric.name} has sum ${h.sum}`;
+  let previous = 0;
+  for (const n of [...h.cumulative, count]) {
+    if (typeof n !== 'number' || !(n >= previous && Number.isFinite(n))) return `histogram ${metric.name} has bucket counts that are not cumulative (${h.cumulative.join(', ')}; count ${count})`;
+    previous = n;
+  }
+  return null;
+}
+
 /**
  * Checks a collector's output against its catalog, so that garbage from a collector fails
  * that collector instead of the scrape. Returns a description of the first problem, or null.
@@ -385,6 +400,10 @@ export function validateSamples(collector: Pick<Collector, 'name' | 'metrics'>, 
     if (typeof value !== 'number') return `${metric.name} has a non-numeric value (${typeof value})`;
     if (metric.type === 'counter' && !(value >= 0 && Number.isFinite(value))) {
       return `counter ${metric.name} has value ${value}`;
+    }
+    if (metric.type === 'histogram') {
+      const problem = histogramProblem(metric, value, (s as Sample).histogram);
+      if (problem) return problem;
     }
     if (!labels || typeof labels !== 'object') return `${metric.name} has no labels object`;
     const keys = Object.keys(labels);

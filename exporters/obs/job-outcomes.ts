@@ -8,10 +8,8 @@
 // the same second). Jobs that end while headroom is down are not counted at all: the counters
 // start again from 0 with the process, which Prometheus' rate() and increase() treat as a reset.
 import type { FinishedJob } from './jobhistory.js';
+import { DURATION_BUCKETS } from './metrics.js';
 import { workerHost } from './workerstatus.js';
-
-/** Upper bounds of the build-duration buckets, in seconds: a minute to a day. */
-export const DURATION_BUCKETS = [60, 120, 300, 600, 1200, 1800, 3600, 7200, 14_400, 28_800, 86_400] as const;
 
 export interface OutcomeCount {
   readonly worker: string;
@@ -22,8 +20,17 @@ export interface OutcomeCount {
 }
 
 export interface DurationCounts {
-  /** Jobs whose duration is at most DURATION_BUCKETS[i] (cumulative), then all jobs (+Inf). */
+  /** Jobs whose duration is at most DURATION_BUCKETS[i] (cumulative). */
   readonly buckets: number[];
+  count: number;
+  sumSeconds: number;
+}
+
+export interface WorkerDurations {
+  readonly worker: string;
+  readonly host: string;
+  readonly arch: string;
+  count: number;
   sumSeconds: number;
 }
 
@@ -44,6 +51,8 @@ export class JobOutcomes {
   readonly durationsByArch = new Map<string, DurationCounts>();
   /** Per worker host. */
   readonly durationsByHost = new Map<string, DurationCounts>();
+  /** Per worker and build arch: sum and count only. */
+  readonly durationsByWorker = new Map<string, WorkerDurations>();
 
   /**
    * Takes the latest history of one repository (`repository` = project/repository/arch) and
@@ -83,13 +92,18 @@ export class JobOutcomes {
     const seconds = job.endTime - job.startTime;
     addDuration(this.durationsByArch, arch, seconds);
     if (host) addDuration(this.durationsByHost, host, seconds);
+    const workerKey = `${job.workerId}\u0000${arch}`;
+    let perWorker = this.durationsByWorker.get(workerKey);
+    if (!perWorker) this.durationsByWorker.set(workerKey, (perWorker = { worker: job.workerId, host, arch, count: 0, sumSeconds: 0 }));
+    perWorker.count++;
+    perWorker.sumSeconds += seconds;
   }
 }
 
 function addDuration(map: Map<string, DurationCounts>, key: string, seconds: number): void {
   let d = map.get(key);
-  if (!d) map.set(key, (d = { buckets: new Array<number>(DURATION_BUCKETS.length + 1).fill(0), sumSeconds: 0 }));
+  if (!d) map.set(key, (d = { buckets: new Array<number>(DURATION_BUCKETS.length).fill(0), count: 0, sumSeconds: 0 }));
   for (let i = 0; i < DURATION_BUCKETS.length; i++) if (seconds <= DURATION_BUCKETS[i]!) d.buckets[i]!++;
-  d.buckets[DURATION_BUCKETS.length]!++;
+  d.count++;
   d.sumSeconds += seconds;
 }

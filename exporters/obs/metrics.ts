@@ -1,7 +1,7 @@
 // The OBS collector's catalog. Alerts, dashboards and the planner import these definitions, so
 // renaming one breaks their build rather than a panel. An instance's health (up, last success)
 // is the runtime's headroom_collector_source_* series with source=<instance name>.
-import { counter, gauge, type MetricDef } from '../../src/metrics.js';
+import { counter, gauge, histogram, type MetricDef } from '../../src/metrics.js';
 
 const BG = 'Refreshed in the background on the instance\'s schedule; a scrape serves the last snapshot.';
 
@@ -81,20 +81,26 @@ export const obsJobsFinished = counter(
   'Build jobs of the watched repositories that finished on this worker with this result code (succeeded, failed, unchanged...), counted from the job history since headroom started.',
   ['obs', 'worker', 'host', 'arch', 'code'],
 );
-export const obsJobDurationBuckets = counter(
-  'headroom_obs_job_duration_seconds_le_total',
-  'Finished jobs of the watched repositories of this build arch that took at most `le` seconds (cumulative buckets of a classic histogram, 60 s to a day, plus +Inf); histogram_quantile() reads them.',
-  ['obs', 'arch', 'le'],
-);
-export const obsJobDurationSum = counter(
-  'headroom_obs_job_duration_seconds_total',
-  'Total build time in seconds of the finished jobs of the watched repositories of this build arch.',
+/** Upper bounds of the build-duration buckets, in seconds: a minute to a day. */
+export const DURATION_BUCKETS = [60, 120, 300, 600, 1200, 1800, 3600, 7200, 14_400, 28_800, 86_400] as const;
+
+export const obsJobDuration = histogram(
+  'headroom_obs_job_duration_seconds',
+  'Build time (end - start) of the finished jobs of the watched repositories of this build arch, counted from the job history since headroom started.',
   ['obs', 'arch'],
+  DURATION_BUCKETS,
 );
-export const obsHostJobDurationBuckets = counter(
-  'headroom_obs_worker_host_job_duration_seconds_le_total',
-  'Finished jobs of the watched repositories built on this worker host that took at most `le` seconds (cumulative buckets, 60 s to a day, plus +Inf).',
-  ['obs', 'host', 'le'],
+export const obsHostJobDuration = histogram(
+  'headroom_obs_worker_host_job_duration_seconds',
+  'Build time of the finished jobs of the watched repositories built on this worker host.',
+  ['obs', 'host'],
+  DURATION_BUCKETS,
+);
+export const obsWorkerJobDuration = histogram(
+  'headroom_obs_worker_job_duration_seconds',
+  'Build time of the finished jobs of the watched repositories per worker and build arch: sum and count only (no buckets), for comparing a worker\'s mean with its peers\'.',
+  ['obs', 'worker', 'host', 'arch'],
+  [],
 );
 export const obsPackagesStarved = gauge(
   'headroom_obs_packages_starved',
@@ -125,8 +131,8 @@ export const obsMetrics: readonly MetricDef[] = [
   obsBuildStart,
   obsDaemonStart,
   obsJobsFinished,
-  obsJobDurationBuckets,
-  obsJobDurationSum,
-  obsHostJobDurationBuckets,
+  obsJobDuration,
+  obsHostJobDuration,
+  obsWorkerJobDuration,
   obsPackagesStarved,
 ];

@@ -2,12 +2,12 @@
 // projects matching the globs (GET /source lists them, only when a pattern has a glob), one
 // _result?code=scheduled per project (its repositories and its starved packages), one
 // _jobhistory?limit=N per matching repository.
-import { sample, type Sample } from '../../src/metrics.js';
+import { histogramSample, sample, type Sample } from '../../src/metrics.js';
 import { isGlob, nameMatcher } from '../../src/glob.js';
 import type { ObsInstanceConfig } from './config.js';
 import { JobHistoryParser } from './jobhistory.js';
-import { DURATION_BUCKETS, JobOutcomes, type DurationCounts } from './job-outcomes.js';
-import { obsHostJobDurationBuckets, obsJobDurationBuckets, obsJobDurationSum, obsJobsFinished, obsPackagesStarved, type obsMetrics } from './metrics.js';
+import { JobOutcomes } from './job-outcomes.js';
+import { obsHostJobDuration, obsJobDuration, obsJobsFinished, obsPackagesStarved, obsWorkerJobDuration } from './metrics.js';
 import { ScheduledResultParser } from './starved.js';
 import { DistinctLimit, XmlStream } from './xml-stream.js';
 
@@ -78,17 +78,13 @@ export class WatchedRepositories {
     const obs = this.config.name;
     const out: Sample[] = [];
     for (const o of this.outcomes.outcomes.values()) out.push(sample(obsJobsFinished, { obs, worker: o.worker, host: o.host, arch: o.arch, code: o.code }, o.count));
-    for (const [arch, d] of this.outcomes.durationsByArch) {
-      out.push(...bucketSamples(obsJobDurationBuckets, { obs, arch }, d));
-      out.push(sample(obsJobDurationSum, { obs, arch }, d.sumSeconds));
+    for (const [arch, d] of this.outcomes.durationsByArch) out.push(histogramSample(obsJobDuration, { obs, arch }, d.buckets, d.sumSeconds, d.count));
+    for (const [host, d] of this.outcomes.durationsByHost) out.push(histogramSample(obsHostJobDuration, { obs, host }, d.buckets, d.sumSeconds, d.count));
+    for (const w of this.outcomes.durationsByWorker.values()) {
+      out.push(histogramSample(obsWorkerJobDuration, { obs, worker: w.worker, host: w.host, arch: w.arch }, [], w.sumSeconds, w.count));
     }
-    for (const [host, d] of this.outcomes.durationsByHost) out.push(...bucketSamples(obsHostJobDurationBuckets, { obs, host }, d));
     return out;
   }
-}
-
-function bucketSamples(metric: (typeof obsMetrics)[number], labels: Record<string, string>, d: DurationCounts): Sample[] {
-  return d.buckets.map((n, i) => sample(metric, { ...labels, le: i < DURATION_BUCKETS.length ? String(DURATION_BUCKETS[i]) : '+Inf' }, n));
 }
 
 function starvedSamples(obs: string, starved: ReadonlyMap<string, number>): Sample[] {

@@ -15,6 +15,7 @@ import { workerCatalog } from '../../exporters/worker/metrics.js';
 import { artifactGenerators } from '../../src/generators.js';
 import { runtimeMetrics } from '../../src/runtime.js';
 import { selfMetrics } from '../../src/self-metrics.js';
+import { seriesNames } from '../../src/metrics.js';
 import { cliPath } from '../support/exporter.js';
 import { tempDir } from '../support/tmp.js';
 import { committedDashboards, leafPanels, metricNames, panelQueries, type DashboardJson } from './panels.js';
@@ -34,7 +35,7 @@ const EXPECTED_UIDS = [
 
 /** Every metric name an exporter can serve, from the catalogs (not from the dashboards). */
 const catalog = new Set(
-  [...obsMetrics, ...workerCatalog, ...swapCatalog, ...pressureCatalog, ...vmhostMetrics, ...backupMetrics, ...runtimeMetrics, ...selfMetrics].map((m) => m.name),
+  [...obsMetrics, ...workerCatalog, ...swapCatalog, ...pressureCatalog, ...vmhostMetrics, ...backupMetrics, ...runtimeMetrics, ...selfMetrics].flatMap(seriesNames),
 );
 const recordedNames = new Set(recordingRules(defaultAlertsConfig).map((r) => r.record));
 /** Prometheus' own per-target series the exporters dashboard reads. */

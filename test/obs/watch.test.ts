@@ -42,8 +42,12 @@ describe('job history of a real OBS 2.9.4', () => {
     expect(outcomes.observe('test/standard/x86_64', 'x86_64', all)).toBe(0);
     const counts = Object.fromEntries([...outcomes.outcomes.values()].map((o) => [`${o.worker} ${o.code}`, o.count]));
     expect(counts).toEqual({ 'realobs:3 failed': 1, 'realobs:1 failed': 1 });
-    // Two jobs, 0 s and 1 s: both in the first bucket (60 s) and in +Inf.
-    expect(outcomes.durationsByArch.get('x86_64')).toEqual({ buckets: new Array(12).fill(2), sumSeconds: 1 });
+    // Two jobs, 0 s and 1 s: both in the first bucket (60 s) and every later one.
+    expect(outcomes.durationsByArch.get('x86_64')).toEqual({ buckets: new Array(11).fill(2), count: 2, sumSeconds: 1 });
+    expect([...outcomes.durationsByWorker.values()]).toEqual([
+      { worker: 'realobs:3', host: 'realobs', arch: 'x86_64', count: 1, sumSeconds: 0 },
+      { worker: 'realobs:1', host: 'realobs', arch: 'x86_64', count: 1, sumSeconds: 1 },
+    ]);
 
     const sameSecond = { ...all[3]!, package: 'other', rev: '9' }; // ends with needsdns, a different job
     expect(outcomes.observe('test/standard/x86_64', 'x86_64', [...all, sameSecond])).toBe(1);
