@@ -62,6 +62,7 @@ export async function runPlan(run: PlanRun): Promise<number> {
       pinned: run.config.pinned_domains,
       maxMoves: run.config.max_moves,
       overcommitTarget: run.config.overcommit_target,
+      obsWorkerHosts: run.config.obs_worker_hosts,
     });
   } catch (err) {
     if (run.stderr.isTTY) run.stderr.write('\r\x1b[2K');
