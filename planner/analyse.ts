@@ -125,7 +125,8 @@ function throughputSection(d: PlannerData, opts: PlannerOptions, workers: Worker
       jobsPerHour: jobs.get(host),
       medianBuildSeconds: durations.get(host),
       budgetKind: opts.budget.kind,
-      churnKnee: worker?.fit?.knee ?? null,
+      // A fit that does not rise has no knee: its "knee" is only the lowest level.
+      churnKnee: worker?.fit && worker.fit.slope > 0 ? worker.fit.knee : null,
       churnLimit: worker?.churnLimit ?? null,
     });
   });

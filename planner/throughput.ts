@@ -131,7 +131,9 @@ export function analyseThroughput(input: ThroughputInput): ThroughputFinding {
     if (saturation === null) why.push(churn);
     else if (saturation <= input.churnKnee) why.push(`${churn}: throughput stops rising first, so instances above ${saturation} cost memory and add no builds`);
     else why.push(`${churn}: throughput still rises past it up to ${saturation}, so the overcommit pays off up to ${saturation}`);
-  } else if (input.instance === null) {
+  } else if (input.instance !== null) {
+    why.push(`${input.budgetKind} on ${input.instance} does not rise with building instances in the data: it has no knee`);
+  } else {
     notes.push(`no worker host instance matches the OBS host ${input.host}: no ${input.budgetKind} knee beside it (see planner.obs_worker_hosts)`);
   }
   const levelsAbove = saturation === null ? 0 : levels.filter((l) => l.instances > saturation).length;
