@@ -5,7 +5,8 @@
 // The model, as the report states it: each step's building instances (OBS' count, averaged over
 // the rate range) is rounded to a whole count; per count the median jobs per hour and the median
 // of the median build times are taken (medians, so the steps in which the count changed do not
-// pull a count; as for swap churn). Counts with fewer than MIN_LEVEL_SAMPLES points are left out.
+// pull a count; as for swap churn; a build time only when more than half of the count's steps
+// finished a job). Counts with fewer than MIN_LEVEL_SAMPLES points are left out.
 // Throughput stops rising at the smallest count c ≥ 1 such that no higher count seen finishes
 // more than jobs/h(c) + RISE_SHARE × (jobs/h(c) / c) per added instance: from c on, an added
 // instance adds at most a tenth of what one instance delivers on average at c. A count with no
@@ -22,7 +23,11 @@ export interface ThroughputLevel {
   /** Building instances (whole). */
   readonly instances: number;
   readonly jobsPerHour: number;
-  /** Median of the steps' median build times, seconds; null when no job finished at this count. */
+  /**
+   * Median of the steps' median build times, seconds; null when jobs finished in at most half
+   * of the count's steps (its median step finished none, as at 0 instances: the few steps that
+   * did are the ones whose range reached into the next count).
+   */
   readonly medianBuildSeconds: number | null;
   /** Steps at this count (with a jobs/h value). */
   readonly points: number;
@@ -107,7 +112,7 @@ export function analyseThroughput(input: ThroughputInput): ThroughputFinding {
   }
   const levels: ThroughputLevel[] = [...byCount.entries()]
     .filter(([, e]) => e.jobs.length >= MIN_LEVEL_SAMPLES)
-    .map(([instances, e]) => ({ instances, jobsPerHour: median(e.jobs), medianBuildSeconds: e.durations.length ? median(e.durations) : null, points: e.jobs.length }))
+    .map(([instances, e]) => ({ instances, jobsPerHour: median(e.jobs), medianBuildSeconds: 2 * e.durations.length > e.jobs.length ? median(e.durations) : null, points: e.jobs.length }))
     .sort((a, b) => a.instances - b.instances);
   const saturation = saturationCount(levels);
   const maxObserved = levels.length ? levels[levels.length - 1]!.instances : null;
