@@ -14,7 +14,7 @@
 import type { BudgetKind } from './budget.js';
 import { median } from './regression.js';
 import { joinPoints, type Series } from './series.js';
-import { MIN_LEVEL_SAMPLES } from './workers.js';
+import { MIN_LEVEL_SAMPLES, type WorkerConfidence } from './workers.js';
 
 /** An added instance that adds at most this share of one instance's average jobs/h is no rise. */
 export const RISE_SHARE = 0.1;
@@ -64,12 +64,10 @@ export interface ThroughputFinding {
   readonly notes: readonly string[];
 }
 
-export interface ThroughputConfidence {
-  readonly points: number;
-  readonly levels: number;
+/** As a worker host's: points and counts seen, and how many counts show the flat part. */
+export interface ThroughputConfidence extends Pick<WorkerConfidence, 'points' | 'levels' | 'rating'> {
   /** Counts seen above the saturation count (the evidence that it stays flat). */
   readonly levelsAbove: number;
-  readonly rating: 'good' | 'fair' | 'poor';
 }
 
 /**
