@@ -1,7 +1,14 @@
 // Throughput per worker host on constructed series: where jobs/h stops rising (its boundary
 // exactly on the 10 % allowance), the per-count medians, and the join of an OBS host name to a
 // worker host's instance, with and without planner.obs_worker_hosts.
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { collectorModules } from '../../exporters/index.js';
+import { ConfigError, loadConfig } from '../../src/config/load.js';
+import { configSections } from '../../src/config/sections.js';
+import { plannerConfigOf } from '../../planner/config.js';
+import { tempDir } from '../support/tmp.js';
 import { obsHostOf } from '../../planner/analyse.js';
 import type { Series } from '../../planner/series.js';
 import { analyseThroughput, saturationCount, type ThroughputInput, type ThroughputLevel } from '../../planner/throughput.js';
@@ -85,5 +92,19 @@ describe('joining OBS worker host names to instances', () => {
     expect(obsHostOf('w1-mgmt:9847', { 'build17': 'w1-mgmt:9847' })).toBe('build17');
     expect(obsHostOf('w1-mgmt:9847', { 'build17': 'w1-mgmt' })).toBe('build17');
     expect(obsHostOf('w2:9847', { 'build17': 'w1-mgmt' })).toBe('w2');
+  });
+});
+
+describe('planner.obs_worker_hosts', () => {
+  it('reads a mapping, defaults to none, and names the file and the field when it is not one', () => {
+    const dir = tempDir();
+    const good = path.join(dir, 'good.yml');
+    writeFileSync(good, 'planner:\n  obs_worker_hosts: { build17: "w17-mgmt:9847" }\n');
+    expect(plannerConfigOf(loadConfig(good, collectorModules, configSections).sections).obs_worker_hosts).toEqual({ build17: 'w17-mgmt:9847' });
+    expect(plannerConfigOf({}).obs_worker_hosts).toEqual({});
+    const bad = path.join(dir, 'bad.yml');
+    writeFileSync(bad, 'planner:\n  obs_worker_hosts: [build17]\n');
+    expect(() => loadConfig(bad, collectorModules, configSections)).toThrow(ConfigError);
+    expect(() => loadConfig(bad, collectorModules, configSections)).toThrow(/bad\.yml[\s\S]*planner\.obs_worker_hosts/);
   });
 });
