@@ -5,6 +5,7 @@ import { proposeRebalance, type DomainInput, type RebalanceProposal, type VmHost
 import type { Budget } from './budget.js';
 import { formatDate } from './format.js';
 import { byLabel, hostName, hostOf, lastTime, lastValue, type Series, type Window } from './series.js';
+import { analyseThroughput, type ThroughputFinding } from './throughput.js';
 import { analyseWorkerHost, summariseWorkers, type WorkerEstate } from './workers.js';
 
 export interface PlannerOptions {
@@ -15,12 +16,16 @@ export interface PlannerOptions {
   readonly nodeLimit?: number;
   /** Memory overcommit every VM host should stay within. */
   readonly overcommitTarget: number;
+  /** OBS worker host name → its Prometheus instance (or that instance's host name), where they differ. */
+  readonly obsWorkerHosts?: Readonly<Record<string, string>>;
 }
 
 export interface Report {
   readonly generatedFor: Window;
   readonly options: PlannerOptions;
   readonly workers: WorkerEstate | null;
+  /** Jobs/h and build time against building instances, per OBS worker host. */
+  readonly throughput: readonly ThroughputFinding[];
   readonly vmhosts: RebalanceProposal | null;
   readonly forecasts: readonly Forecast[];
   readonly staleBackups: readonly StaleBackup[];
@@ -45,13 +50,23 @@ export const MIN_WORKER_POINTS = 30;
 
 const byInstance = (series: readonly Series[]) => byLabel(series, 'instance');
 
+/**
+ * The OBS worker host name an instance stands for: the one planner.obs_worker_hosts maps to it
+ * (by instance or its host name), else its host name (`w1:9847` → `w1`).
+ */
+export function obsHostOf(instance: string, mapping: Readonly<Record<string, string>> = {}): string {
+  for (const [obsHost, target] of Object.entries(mapping)) if (target === instance || target === hostName(instance)) return obsHost;
+  return hostName(instance);
+}
+
 function workerSection(d: PlannerData, opts: PlannerOptions, missing: string[]): WorkerEstate | null {
   const load = byInstance(d.load);
   const churn = byInstance(d.churn);
   // Hosts without the worker collector's tmpfs_mounts: OBS' building count for the same host name.
   const obsByHost = byLabel(d.obsBuilding, 'host');
   const hosts = new Set([...load.keys(), ...byInstance(d.instances).keys()]);
-  for (const inst of churn.keys()) if (obsByHost.has(hostName(inst))) hosts.add(inst);
+  const obsHost = (inst: string) => obsHostOf(inst, opts.obsWorkerHosts);
+  for (const inst of churn.keys()) if (obsByHost.has(obsHost(inst))) hosts.add(inst);
   const instances = byInstance(d.instances);
   const ram = byInstance(d.ram);
   const swap = byInstance(d.swap);
@@ -61,7 +76,7 @@ function workerSection(d: PlannerData, opts: PlannerOptions, missing: string[]):
     analyseWorkerHost(
       {
         host,
-        load: load.get(host) ?? obsByHost.get(hostName(host)),
+        load: load.get(host) ?? obsByHost.get(obsHost(host)),
         churn: churn.get(host),
         tmpfsPerInstance: perInstance.get(host),
         instances: lastValue(instances.get(host)),
@@ -89,6 +104,32 @@ function workerSection(d: PlannerData, opts: PlannerOptions, missing: string[]):
   }
   const enough = findings.filter((f) => f.points.length >= MIN_WORKER_POINTS && f.levels.length > 0);
   return enough.length ? summariseWorkers(enough) : null;
+}
+
+/** Per OBS worker host with finished jobs: throughput against building instances, beside its churn knee. */
+function throughputSection(d: PlannerData, opts: PlannerOptions, workers: WorkerEstate | null, missing: string[]): ThroughputFinding[] {
+  const jobs = byLabel(d.jobsPerHour, 'host');
+  if (jobs.size === 0) {
+    missing.push('throughput: no headroom_obs_jobs_finished_total series (obs collector with watch entries) in the window');
+    return [];
+  }
+  const building = byLabel(d.obsBuilding, 'host');
+  const durations = byLabel(d.medianBuildTime, 'host');
+  const findingOf = new Map((workers?.hosts ?? []).map((f) => [obsHostOf(f.host, opts.obsWorkerHosts), f]));
+  return [...jobs.keys()].sort().map((host) => {
+    const worker = findingOf.get(host);
+    return analyseThroughput({
+      host,
+      instance: worker?.host ?? null,
+      building: building.get(host),
+      jobsPerHour: jobs.get(host),
+      medianBuildSeconds: durations.get(host),
+      budgetKind: opts.budget.kind,
+      // A fit that does not rise has no knee: its "knee" is only the lowest level.
+      churnKnee: worker?.fit && worker.fit.slope > 0 ? worker.fit.knee : null,
+      churnLimit: worker?.churnLimit ?? null,
+    });
+  });
 }
 
 function vmSection(d: PlannerData, opts: PlannerOptions, missing: string[]): RebalanceProposal | null {
@@ -198,6 +239,7 @@ function forecasts(d: PlannerData): Forecast[] {
 export function analyse(d: PlannerData, opts: PlannerOptions): Report {
   const missing: string[] = [];
   const workers = workerSection(d, opts, missing);
+  const throughput = throughputSection(d, opts, workers, missing);
   const vmhosts = vmSection(d, opts, missing);
   const fc = forecasts(d);
   const maxAges = new Map(d.backupMaxAge.map((s) => [`${hostOf(s)}\u0000${s.labels['target'] ?? ''}`, s]));
@@ -211,13 +253,14 @@ export function analyse(d: PlannerData, opts: PlannerOptions): Report {
   }
   if (d.backupLast.length === 0) missing.push('backups: no headroom_backup_last_success_timestamp_seconds series (backup collector) in the window');
   if (fc.length === 0) missing.push('forecasts: none of headroom_vmhost_memory_allocated_bytes, headroom_tmpfs_used_bytes, headroom_memory_overcommit_ratio, node_filesystem_*, headroom_ssd_* in the window');
-  if (!workers && !vmhosts && fc.every((f) => f.status === 'too little data') && d.backupLast.length === 0) {
+  if (!workers && !vmhosts && throughput.every((t) => t.levels.length === 0) && fc.every((f) => f.status === 'too little data') && d.backupLast.length === 0) {
     throw new TooLittleDataError(d.window, missing);
   }
   return {
     generatedFor: d.window,
     options: opts,
     workers,
+    throughput,
     vmhosts,
     forecasts: fc,
     staleBackups: staleBackups.sort((a, b) => b.staleSeconds - a.staleSeconds),

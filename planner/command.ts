@@ -11,6 +11,7 @@ import { renderMarkdown } from './render-markdown.js';
 import { chooseStep } from './step.js';
 import { formatChange } from './format.js';
 import { describeBudget } from './budget.js';
+import { describeSaturation } from './report-text.js';
 
 export const EXIT_PROMETHEUS = 1;
 export const EXIT_TOO_LITTLE_DATA = 3;
@@ -62,6 +63,7 @@ export async function runPlan(run: PlanRun): Promise<number> {
       pinned: run.config.pinned_domains,
       maxMoves: run.config.max_moves,
       overcommitTarget: run.config.overcommit_target,
+      obsWorkerHosts: run.config.obs_worker_hosts,
     });
   } catch (err) {
     if (run.stderr.isTTY) run.stderr.write('\r\x1b[2K');
@@ -86,6 +88,7 @@ export async function runPlan(run: PlanRun): Promise<number> {
     const w = report.workers;
     run.stdout.write(`worker hosts (budget: ${describeBudget(report.options.budget)}): ${w.canAdd} instances can be added, ${w.mustRemove} must be removed (net ${formatChange(w.net)})${w.pastBudget.length ? `; past the budget: ${w.pastBudget.join(', ')}` : ''}\n`);
   }
+  for (const t of report.throughput) run.stdout.write(`throughput ${t.host}: ${describeSaturation(t, report.options.budget.kind)}\n`);
   if (report.vmhosts) {
     const v = report.vmhosts;
     run.stdout.write(`VM hosts: ${v.moves.length ? v.moves.map((m) => `move ${m.domain} ${m.from} -> ${m.to}`).join('; ') : v.overTargetBefore > 0 ? 'no move within max_moves lowers the memory over the target' : `every host within the memory overcommit target ${v.target}: no moves`}\n`);

@@ -80,6 +80,8 @@ export function plannerSchema(ctx: SchemaContext = { baseDir: process.cwd() }) {
     move_back_guard: duration({ min: 0 }).default(DEFAULT_MOVE_BACK_GUARD_MS),
     /** Domain name → the VM host (instance label, or its host name) it must stay on. */
     pinned_domains: z.record(z.string().min(1), z.string().min(1)).default({}),
+    /** OBS worker host name → the worker host's Prometheus instance (or its host name), where they differ. */
+    obs_worker_hosts: z.record(z.string().min(1), z.string().min(1)).default({}),
     formats: z.array(z.enum(REPORT_FORMATS)).min(1).default([...REPORT_FORMATS]),
   }).superRefine((p, issue) => {
     // Only a swap_churn_budget the user wrote conflicts; its default never does.

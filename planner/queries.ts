@@ -1,6 +1,6 @@
 // Fetching: the PromQL the planner runs and the plain data it hands to the analysis. Metric
 // names come from the exporters' catalogs, so a renamed metric breaks this build.
-import { obsWorkerHostInstances } from '../exporters/obs/metrics.js';
+import { obsHostJobDurationBuckets, obsJobsFinished, obsWorkerHostInstances } from '../exporters/obs/metrics.js';
 import { pressureMetrics } from '../exporters/pressure/metrics.js';
 import { swapMetrics } from '../exporters/swap/metrics.js';
 import { hostCpus, hostMemory, memoryAllocated, qemuMemory, qemuVcpus, domainMemory, domainState, domainVcpus } from '../exporters/vmhost/metrics.js';
@@ -19,6 +19,12 @@ export const NODE_FS_AVAIL = 'node_filesystem_avail_bytes';
  * pressure collector: its rate is the share of time stalled.
  */
 export const MEMORY_STALLED = pressureMetrics.memoryStalled.name;
+/**
+ * The cumulative build-time buckets per worker host (`le` label) that histogram_quantile()
+ * reads. Should the catalog turn them into a histogram MetricDef, its bucket series is
+ * `${name}_bucket`: this line is the one to change.
+ */
+export const HOST_BUILD_TIME_BUCKETS = obsHostJobDurationBuckets.name;
 const REAL_FILESYSTEMS = '{fstype!~"tmpfs|ramfs|devtmpfs|overlay|squashfs|nsfs|fuse.*"}';
 
 export interface PlannerData {
@@ -28,6 +34,10 @@ export interface PlannerData {
   readonly load: Series[];
   readonly obsBuilding: Series[];
   readonly churn: Series[];
+  /** Jobs finished per hour per OBS worker host (`host` label). */
+  readonly jobsPerHour: Series[];
+  /** Median build time per OBS worker host, seconds. */
+  readonly medianBuildTime: Series[];
   readonly tmpfsPerInstance: Series[];
   readonly instances: Series[];
   readonly ram: Series[];
@@ -79,6 +89,8 @@ export function plannerQueries(step: number, opts: QueryOptions): PlannedQuery[]
   return [
     { key: 'load', span: 'window', about: 'building instances per worker host', query: `avg by (instance) (avg_over_time(${w.tmpfsMounts.name}[${r}]))` },
     { key: 'obsBuilding', span: 'window', about: 'building instances per worker host, from OBS', query: `sum by (host) (avg_over_time(${obsWorkerHostInstances.name}{state="building"}[${r}]))` },
+    { key: 'jobsPerHour', span: 'window', about: 'jobs finished per hour per worker host, from OBS', query: `sum by (host) (rate(${obsJobsFinished.name}[${r}])) * 3600` },
+    { key: 'medianBuildTime', span: 'window', about: 'median build time per worker host, from OBS', query: `histogram_quantile(0.5, sum by (host, le) (rate(${HOST_BUILD_TIME_BUCKETS}[${r}])))` },
     opts.budget === 'swap churn'
       ? { key: 'churn', span: 'window', about: 'swap churn per host', query: `sum by (instance) (rate(${s.swapIn.name}[${r}])) + sum by (instance) (rate(${s.swapOut.name}[${r}]))` }
       : { key: 'churn', span: 'window', about: 'memory stall time per host', query: `max by (instance) (rate(${MEMORY_STALLED}[${r}]))` },

@@ -5,8 +5,9 @@ import { formatBudgetValue, type Budget } from './budget.js';
 import { escapeHtml as h, formatBytes, formatChange, formatDate, formatRatio, formatSeconds } from './format.js';
 import { hingeValue } from './regression.js';
 import { rangeText } from './render-markdown.js';
-import { describeConfidence, describeModel, describeObjective, describeProposal, describeSearch, forecastBasis, forecastTrend, forecastValue } from './report-text.js';
-import { beforeAfterChart, scatterChart, trendChart } from './svg.js';
+import { describeConfidence, describeModel, describeSaturation, describeThroughputConfidence, describeThroughputModel, describeObjective, describeProposal, describeSearch, forecastBasis, forecastTrend, forecastValue } from './report-text.js';
+import { beforeAfterChart, levelChart, scatterChart, trendChart } from './svg.js';
+import { formatBuildSeconds, type ThroughputFinding } from './throughput.js';
 import type { WorkerFinding } from './workers.js';
 
 const CSS = `
@@ -20,6 +21,7 @@ th{background:#f3f5f7}.bad{color:#b42318;font-weight:600}.good{color:#1a7f37;fon
 .fit{fill:none;stroke:#e36209;stroke-width:2.5}.budget{stroke:#b42318;stroke-dasharray:6 4;stroke-width:1.5}
 .budget-label{fill:#b42318!important}.crossing{stroke:#8250df;stroke-dasharray:3 3}
 .bar-before{fill:#d4a72c}.bar-after{fill:#2da44e}.history{fill:none;stroke:#0b4f9c;stroke-width:1.5}.trend{stroke:#e36209;stroke-width:2;stroke-dasharray:5 3}
+.saturation{stroke:#1a7f37;stroke-dasharray:6 3;stroke-width:1.5}.saturation-label{fill:#1a7f37!important}.crossing-label{fill:#8250df!important}
 .note{color:#57606a;font-size:.85rem}.legend span{display:inline-block;margin-right:1rem}
 `;
 
@@ -58,6 +60,28 @@ ${chart}
 ${f.notes.map((n) => `<p class="note">${h(n)}</p>`).join('')}</div>`;
 }
 
+function throughputCard(t: ThroughputFinding, budget: Budget): string {
+  const markers = [
+    ...(t.saturation !== null ? [{ x: t.saturation, label: `stops rising at ${t.saturation}`, className: 'saturation' }] : []),
+    ...(t.churnKnee !== null ? [{ x: t.churnKnee, label: `${budget.kind} knee ${t.churnKnee}`, className: 'crossing' }] : []),
+  ];
+  const chart = t.levels.length
+    ? levelChart({
+        title: `${t.host}: jobs finished per hour vs building instances`,
+        levels: t.levels.map((l) => [l.instances, l.jobsPerHour] as const),
+        markers,
+        xAxis: { label: 'building instances', format: (v) => v.toFixed(0) },
+        yAxis: { label: 'jobs / h', format: (v) => String(Number(v.toPrecision(3))) },
+      })
+    : '';
+  return `<div class="card"><h3>${h(t.host)}${t.instance ? ` (${h(t.instance)})` : ''}</h3>
+<p>${h(describeSaturation(t, budget.kind))}</p>
+<ul>${t.why.map((w) => `<li>${h(w)}</li>`).join('')}<li>${h(describeThroughputConfidence(t))}</li></ul>
+${chart}
+${table(['building instances', 'jobs/h', 'median build time', 'points'], t.levels.map((l) => [String(l.instances), l.jobsPerHour.toFixed(1), h(formatBuildSeconds(l.medianBuildSeconds)), String(l.points)]))}
+${t.notes.map((n) => `<p class="note">${h(n)}</p>`).join('')}</div>`;
+}
+
 function forecastCard(f: Forecast): string {
   const trendTo: [number, number] | null = f.status === 'runs out' && f.runOut !== null ? [f.runOut, f.capacity] : null;
   // A run-out decades away would flatten the history into a line at the left: cap the axis.
@@ -87,6 +111,13 @@ export function renderHtml(r: Report): string {
     );
     parts.push(`<p class="note">${h(describeModel(r.options.budget))}</p>`);
     parts.push(`<div class="cards">${e.hosts.map((f) => workerCard(f, r.options.budget)).join('')}</div>`);
+  }
+
+  parts.push('<h2>Throughput</h2>');
+  if (r.throughput.length === 0) parts.push('<p>No finished jobs from OBS in the window (see Missing data).</p>');
+  else {
+    parts.push(`<p class="note">${h(describeThroughputModel())}</p>`);
+    parts.push(`<div class="cards">${r.throughput.map((t) => throughputCard(t, r.options.budget)).join('')}</div>`);
   }
 
   parts.push('<h2>VM hosts</h2>');

@@ -3,7 +3,8 @@ import type { Report } from './analyse.js';
 import { formatBudgetValue } from './budget.js';
 import { escapeCell, formatBytes, formatChange, formatDate, formatRatio, formatSeconds } from './format.js';
 import { HORIZON_SECONDS } from './forecast.js';
-import { describeConfidence, describeModel, describeObjective, describeProposal, describeSearch, forecastBasis, forecastTrend, forecastValue } from './report-text.js';
+import { formatBuildSeconds } from './throughput.js';
+import { describeConfidence, describeModel, describeSaturation, describeThroughputConfidence, describeThroughputModel, describeObjective, describeProposal, describeSearch, forecastBasis, forecastTrend, forecastValue } from './report-text.js';
 
 function table(head: string[], rows: string[][]): string {
   return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(escapeCell).join(' | ')} |`)].join('\n');
@@ -48,6 +49,29 @@ export function renderMarkdown(r: Report): string {
       out.push(table(['building instances', `median ${kind}`, 'samples'], h.levels.map((l) => [String(l.load), formatBudgetValue(kind, l.medianChurn), String(l.samples)])), '');
       for (const n of h.notes) out.push(`- ${n}`);
       if (h.notes.length) out.push('');
+    }
+  }
+
+  out.push('## Throughput', '');
+  if (r.throughput.length === 0) out.push('No finished jobs from OBS in the window (see "Missing data").', '');
+  else {
+    const kind = r.options.budget.kind;
+    out.push(
+      table(
+        ['OBS worker host', 'instance', 'throughput', `${kind} knee`, `${kind} allows`, 'confidence'],
+        r.throughput.map((t) => [t.host, t.instance ?? '–', t.saturation === null ? `still rising at ${t.maxObserved ?? '–'}` : `stops rising at ${t.saturation}`, String(t.churnKnee ?? '–'), String(t.churnLimit ?? '–'), t.confidence.rating]),
+      ),
+      '',
+      describeThroughputModel(),
+      '',
+    );
+    for (const t of r.throughput) {
+      out.push(`### ${t.host}: ${describeSaturation(t, kind)}`, '');
+      for (const line of t.why) out.push(`- ${line}`);
+      out.push(`- ${describeThroughputConfidence(t)}`, '');
+      out.push(table(['building instances', 'jobs/h', 'median build time', 'points'], t.levels.map((l) => [String(l.instances), l.jobsPerHour.toFixed(1), formatBuildSeconds(l.medianBuildSeconds), String(l.points)])), '');
+      for (const n of t.notes) out.push(`- ${n}`);
+      if (t.notes.length) out.push('');
     }
   }
 

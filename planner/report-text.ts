@@ -3,6 +3,7 @@ import { describeBudget, type Budget } from './budget.js';
 import type { Forecast } from './forecast.js';
 import { formatBytes, formatDate, formatRatio, formatSignificant } from './format.js';
 import type { RebalanceProposal } from './rebalance.js';
+import { RISE_SHARE, type ThroughputFinding } from './throughput.js';
 import type { WorkerFinding } from './workers.js';
 
 export function describeModel(budget: Budget): string {
@@ -57,4 +58,25 @@ export function forecastTrend(f: Forecast): string {
 /** What the trend stands on: how many points since when. */
 export function forecastBasis(f: Forecast): string {
   return f.fittedFrom === null ? '–' : `${f.fittedPoints} points since ${formatDate(f.fittedFrom)}`;
+}
+
+export function describeThroughputModel(): string {
+  return (
+    'Throughput: each step\'s building instances (OBS, averaged over the rate range) rounded to a whole count; per count the median jobs finished per hour and the median of the median build times (histogram_quantile over the per-host buckets), counts with at least 3 points. ' +
+    `Throughput stops rising at the smallest count c from which no higher count seen finishes more than ${RISE_SHARE * 100} % of one instance's average jobs/h at c per added instance. ` +
+    'It is shown beside the worker budget\'s knee: instances above the count where throughput stops rising cost memory and add no builds.'
+  );
+}
+
+/** How far a throughput answer can be trusted, in one line. */
+export function describeThroughputConfidence(f: ThroughputFinding): string {
+  const c = f.confidence;
+  return `confidence ${c.rating}: ${c.points} points over ${c.levels} count(s)${f.saturation !== null ? `; flat at ${c.levelsAbove} count(s) above ${f.saturation}` : ''}`;
+}
+
+/** "4 (swap churn knee 4, allows 6)": the saturation count beside the worker budget's knee, for summaries. */
+export function describeSaturation(f: ThroughputFinding, kind: string): string {
+  const sat = f.saturation === null ? `still rising at ${f.maxObserved ?? '–'}` : `stops rising at ${f.saturation}`;
+  const knee = f.churnKnee === null ? `no ${kind} knee` : `${kind} knee ${f.churnKnee}${f.churnLimit !== null ? `, budget allows ${f.churnLimit}` : ''}`;
+  return `${sat} building instances (${knee})`;
 }

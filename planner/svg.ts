@@ -174,3 +174,28 @@ export function trendChart(
   body.push(`<line x1="${PAD.left}" x2="${width - PAD.right}" y1="${n(cy)}" y2="${n(cy)}" class="budget"/>`);
   return svg(f, title, body.join(''));
 }
+
+export interface LevelChart {
+  readonly title: string;
+  /** (x, y) per level, x ascending: joined by a line, each marked. */
+  readonly levels: ReadonlyArray<readonly [number, number]>;
+  /** Vertical markers with their labels (where throughput stops rising, the budget's knee). */
+  readonly markers: ReadonlyArray<{ readonly x: number; readonly label: string; readonly className: string }>;
+  readonly xAxis: Axis;
+  readonly yAxis: Axis;
+}
+
+/** A value per whole count (jobs/h per building instances), with labelled vertical markers. */
+export function levelChart(c: LevelChart, width = 560, height = 260): string {
+  const xs = [...c.levels.map(([x]) => x), ...c.markers.map((m) => m.x)];
+  const f: Frame = { width, height, x0: 0, x1: Math.ceil((Math.max(1, ...xs) + 1) / 4) * 4, y0: 0, y1: niceTop(0, Math.max(...c.levels.map(([, y]) => y)) * 1.1 || 1) };
+  const body = [axes(f, c.xAxis, c.yAxis)];
+  body.push(`<polyline class="fit" points="${c.levels.map(([x, y]) => `${n(scaleX(f, x))},${n(scaleY(f, y))}`).join(' ')}"/>`);
+  body.push(...c.levels.map(([x, y]) => `<circle cx="${n(scaleX(f, x))}" cy="${n(scaleY(f, y))}" r="4" class="mark"/>`));
+  c.markers.forEach((m, i) => {
+    const x = scaleX(f, m.x);
+    body.push(`<line x1="${n(x)}" x2="${n(x)}" y1="${PAD.top}" y2="${height - PAD.bottom}" class="${m.className}"/>`);
+    body.push(`<text x="${n(x + 4)}" y="${PAD.top + 12 + 14 * i}" class="${m.className}-label">${escapeHtml(m.label)}</text>`);
+  });
+  return svg(f, c.title, body.join(''));
+}

@@ -83,7 +83,7 @@ export interface WorkerConfidence {
 /** Points kept per host for the chart: enough to see the shape, small enough for the HTML. */
 const CHART_POINTS = 600;
 /** A load level needs this many points before its median counts. */
-const MIN_LEVEL_SAMPLES = 3;
+export const MIN_LEVEL_SAMPLES = 3;
 
 /**
  * The whole instances that fit below a limit of `x` instances. The limits come out of a least

@@ -346,7 +346,7 @@ describe('config and terminal', () => {
 describe('analyse', () => {
   const window = { start: 0, end: 7200, step: 60 };
   const empty: PlannerData = {
-    window, trendWindow: { ...window, step: 3600 }, load: [], obsBuilding: [], churn: [], tmpfsPerInstance: [], instances: [], ram: [], swap: [], overcommit: [],
+    window, trendWindow: { ...window, step: 3600 }, load: [], obsBuilding: [], churn: [], jobsPerHour: [], medianBuildTime: [], tmpfsPerInstance: [], instances: [], ram: [], swap: [], overcommit: [],
     vmCpus: [], vmMemory: [], vmFixedVcpus: [], vmFixedMemory: [], domainVcpus: [], domainMemory: [], domainShutoff: [], domainRecent: [],
     trendVmAllocated: [], trendTmpfsPeak: [], trendOvercommit: [], trendDiskUsed: [], diskSize: [], trendSsdWritten: [], ssdEndurance: [], trendSsdWear: [], backupLast: [], backupMaxAge: [],
   };

@@ -45,7 +45,7 @@ export type Labels = Record<string, string>;
 
 export class Writer {
   readonly lines: string[] = [];
-  family(name: string, type: 'gauge' | 'counter', series: Array<{ labels: Labels; points: Array<[number, number]> }>) {
+  family(name: string, type: 'gauge' | 'counter' | 'unknown', series: Array<{ labels: Labels; points: Array<[number, number]> }>) {
     // OpenMetrics names a counter family without its _total suffix.
     this.lines.push(`# TYPE ${type === 'counter' ? name.replace(/_total$/, '') : name} ${type}`);
     for (const s of series) {
