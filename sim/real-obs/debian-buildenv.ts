@@ -15,6 +15,9 @@
 //   there, e.g. libncurses5, or need debootstrap on the worker): the config is the project's own.
 // - Preinstall is the closure of a small base (a shell, coreutils, dpkg, su...): obs-build unpacks
 //   those before it can run dpkg in the chroot, so every library they need must be among them.
+// - The scheduler's expander (BSSolv 0.17) does not know Debian's `:any` qualifier ("nothing
+//   provides perl:any needed by dpkg-dev"): each such dependency is ignored for the package that
+//   has it, and the package it names is required instead.
 // - No build-essential (a compiler, ~70 MB): the test package compiles nothing, and
 //   dpkg-buildpackage's own check would demand it, so the build command skips that check (-d);
 //   the OBS scheduler still resolves Build-Depends from the repository itself.
@@ -49,12 +52,20 @@ export interface ResolvedDeb {
   size: number;
 }
 
+/** A dependency written `name:any` by a package of the environment. */
+export interface AnyQualifiedDep {
+  package: string;
+  dependency: string;
+}
+
 export interface DebianBuildenv {
   /** The cache directory holding every .deb of `debs`. */
   dir: string;
   debs: ResolvedDeb[];
   /** Names unpacked before dpkg runs (the closure of BUILDENV_PREINSTALL). */
   preinstall: string[];
+  /** `:any` dependencies the scheduler cannot resolve by itself. */
+  anyDeps: AnyQualifiedDep[];
   /** The project config (prjconf) of a dsc project built on these packages. */
   projectConfig: string;
   /** False when everything came from the cache. */
@@ -68,13 +79,13 @@ export function defaultBuildenvCache(env: NodeJS.ProcessEnv = process.env): stri
 
 /**
  * Reads `apt-get install --print-uris` output: one line per package to fetch,
- * `'URL' file size hash`. Throws on a line it does not understand.
+ * `'URL' file size hash` (the hash may be missing). Throws on a line it does not understand.
  */
 export function parsePrintUris(text: string): ResolvedDeb[] {
   const out: ResolvedDeb[] = [];
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
-    const m = /^'([^']+)' (\S+\.deb) (\d+) \S+$/.exec(line);
+    const m = /^'([^']+)' (\S+\.deb) (\d+)(?: \S*)?\s*$/.exec(line);
     if (!m) throw new Error(`unexpected apt --print-uris line: ${line}`);
     const file = m[2]!;
     out.push({ name: file.slice(0, file.indexOf('_')), file, size: Number(m[3]) });
@@ -82,14 +93,24 @@ export function parsePrintUris(text: string): ResolvedDeb[] {
   return out;
 }
 
+/** The `name:any` dependencies in a package's Depends/Pre-Depends fields (as `dpkg-deb -f` prints them). */
+export function anyQualifiedDeps(pkg: string, fields: string): AnyQualifiedDep[] {
+  const names = new Set([...fields.matchAll(/([a-z0-9][a-z0-9.+-]*):any\b/g)].map((m) => m[1]!));
+  return [...names].map((name) => ({ package: pkg, dependency: name }));
+}
+
 /** The project config of a `Type: dsc` project whose repository holds the build environment. */
-export function debianProjectConfig(preinstall: readonly string[], required: readonly string[] = BUILDENV_REQUIRED): string {
+export function debianProjectConfig(preinstall: readonly string[], anyDeps: readonly AnyQualifiedDep[] = [], required: readonly string[] = BUILDENV_REQUIRED): string {
+  const requiredAll = [...new Set([...required, ...anyDeps.map((d) => d.dependency)])];
   return [
     '# a Debian bookworm build environment from the project repository (sim/real-obs/debian-buildenv.ts)',
     'Repotype: debian',
     'Type: dsc',
+    // base-files' postinst chowns to root:root: /etc/passwd (base-passwd) must be there first.
+    'Order: base-passwd:base-files',
     `Preinstall: ${preinstall.join(' ')}`,
-    `Required: ${required.join(' ')}`,
+    `Required: ${requiredAll.join(' ')}`,
+    ...(anyDeps.length > 0 ? [`Ignore: ${anyDeps.map((d) => `${d.package}:${d.dependency}:any`).join(' ')}`] : []),
     // dpkg-checkbuilddeps would demand build-essential (a compiler) that is not in the repository.
     'Substitute: dsc:build_cmd dpkg-buildpackage -us -uc -b -d',
     '',
@@ -108,27 +129,36 @@ async function aptGet(args: string[], what: string, cwd?: string): Promise<strin
   }
 }
 
-/** An empty dpkg status file: apt resolves as if nothing were installed. */
-function emptyStatusFile(): { file: string; remove: () => void } {
+/**
+ * apt options for resolving as if nothing were installed or downloaded: an empty dpkg status
+ * file, and an empty archives directory (`--print-uris` leaves out what is already in the
+ * host's /var/cache/apt/archives). Nothing of the host's apt state is written.
+ */
+function emptyAptState(): { options: string[]; remove: () => void } {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'headroom-apt-'));
-  const file = path.join(dir, 'status');
-  writeFileSync(file, '');
-  return { file, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  const status = path.join(dir, 'status');
+  writeFileSync(status, '');
+  mkdirSync(path.join(dir, 'archives', 'partial'), { recursive: true });
+  const options = [
+    `Dir::State::status=${status}`, `Dir::Cache::archives=${path.join(dir, 'archives')}`,
+    'Dir::Cache::pkgcache=', 'Dir::Cache::srcpkgcache=', 'Debug::NoLocking=1',
+  ].flatMap((o) => ['-o', o]);
+  return { options, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /** apt's choice of the packages (and versions) `names` need on an empty system, from the host's package lists. */
 export async function resolveDebianPackages(names: readonly string[]): Promise<ResolvedDeb[]> {
-  const status = emptyStatusFile();
+  const state = emptyAptState();
   try {
     const out = await aptGet(
-      ['-o', `Dir::State::status=${status.file}`, '-o', 'Debug::NoLocking=1', '-qq', '--no-install-recommends', 'install', '--print-uris', ...names],
+      [...state.options, '-qq', '--no-install-recommends', 'install', '--print-uris', ...names],
       `apt-get cannot resolve ${names.join(' ')} (are the package lists there? apt-get update)`,
     );
     const debs = parsePrintUris(out);
     if (debs.length === 0) throw new Error(`apt-get resolved nothing for ${names.join(' ')}`);
     return debs;
   } finally {
-    status.remove();
+    state.remove();
   }
 }
 
@@ -174,7 +204,12 @@ export async function debianBuildenv(options: DebianBuildenvOptions = {}): Promi
   const dir = path.join(options.cacheRoot ?? defaultBuildenvCache(), listHash(debs));
   const cached = complete(dir, debs);
   if (!cached) await download(debs, dir);
-  return { dir, debs, preinstall, projectConfig: debianProjectConfig(preinstall), downloaded: !cached };
+  const anyDeps: AnyQualifiedDep[] = [];
+  for (const d of debs) {
+    const { stdout } = await run('dpkg-deb', ['-f', path.join(dir, d.file), 'Pre-Depends', 'Depends'], { encoding: 'utf8' });
+    anyDeps.push(...anyQualifiedDeps(d.name, stdout));
+  }
+  return { dir, debs, preinstall, anyDeps, projectConfig: debianProjectConfig(preinstall, anyDeps), downloaded: !cached };
 }
 
 /** Puts every package of the build environment into a repository as `<name>.deb` (as OBS names them in :full). */
