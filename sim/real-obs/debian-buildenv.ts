@@ -34,6 +34,13 @@ export const BUILDENV_PREINSTALL: readonly string[] = [
   'base-files', 'base-passwd', 'bash', 'coreutils', 'dash', 'debianutils', 'diffutils', 'dpkg',
   'findutils', 'grep', 'gzip', 'hostname', 'libc-bin', 'mawk', 'perl-base', 'sed', 'tar', 'util-linux',
 ];
+/**
+ * Dependencies the scheduler ignores (package:dependency). util-linux-extra (hwclock and the
+ * like, needed by no build) runs update-rc.d in its postinst, which would bring
+ * init-system-helpers and with it usrmerge | usr-is-merged: those convert /usr or refuse an
+ * unmerged one, and obs-build's chroot from unpacked packages is unmerged.
+ */
+export const BUILDENV_IGNORE: readonly string[] = ['util-linux:util-linux-extra'];
 /** What every build gets on top: dpkg-buildpackage. */
 export const BUILDENV_REQUIRED: readonly string[] = ['dpkg-dev'];
 
@@ -110,7 +117,7 @@ export function debianProjectConfig(preinstall: readonly string[], anyDeps: read
     'Order: base-passwd:base-files',
     `Preinstall: ${preinstall.join(' ')}`,
     `Required: ${requiredAll.join(' ')}`,
-    ...(anyDeps.length > 0 ? [`Ignore: ${anyDeps.map((d) => `${d.package}:${d.dependency}:any`).join(' ')}`] : []),
+    `Ignore: ${[...BUILDENV_IGNORE, ...anyDeps.map((d) => `${d.package}:${d.dependency}:any`)].join(' ')}`,
     // dpkg-checkbuilddeps would demand build-essential (a compiler) that is not in the repository.
     'Substitute: dsc:build_cmd dpkg-buildpackage -us -uc -b -d',
     '',
