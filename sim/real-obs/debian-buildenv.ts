@@ -206,8 +206,11 @@ async function download(debs: readonly ResolvedDeb[], dir: string): Promise<void
  * and returns it with the project config that names it.
  */
 export async function debianBuildenv(options: DebianBuildenvOptions = {}): Promise<DebianBuildenv> {
-  const preinstall = (await resolveDebianPackages(BUILDENV_PREINSTALL)).map((d) => d.name);
-  const debs = await resolveDebianPackages([...BUILDENV_PREINSTALL, ...BUILDENV_REQUIRED, ...(options.buildDepends ?? [])]);
+  // An ignored dependency is left out altogether: apt would still resolve it.
+  const ignored = new Set(BUILDENV_IGNORE.map((i) => i.slice(i.indexOf(':') + 1)));
+  const wanted = (debs: ResolvedDeb[]) => debs.filter((d) => !ignored.has(d.name));
+  const preinstall = wanted(await resolveDebianPackages(BUILDENV_PREINSTALL)).map((d) => d.name);
+  const debs = wanted(await resolveDebianPackages([...BUILDENV_PREINSTALL, ...BUILDENV_REQUIRED, ...(options.buildDepends ?? [])]));
   const dir = path.join(options.cacheRoot ?? defaultBuildenvCache(), listHash(debs));
   const cached = complete(dir, debs);
   if (!cached) await download(debs, dir);
