@@ -41,8 +41,8 @@ export const BUILDENV_PREINSTALL: readonly string[] = [
  * unmerged one, and obs-build's chroot from unpacked packages is unmerged.
  */
 export const BUILDENV_IGNORE: readonly string[] = ['util-linux:util-linux-extra'];
-/** What every build gets on top: dpkg-buildpackage. */
-export const BUILDENV_REQUIRED: readonly string[] = ['dpkg-dev'];
+/** What every build gets on top: dpkg-buildpackage, and the PAM modules su needs (obs-build builds as `su - abuild`). */
+export const BUILDENV_REQUIRED: readonly string[] = ['dpkg-dev', 'libpam-modules', 'libpam-runtime'];
 
 export interface DebianBuildenvOptions {
   /** The Build-Depends of the packages to build (names; apt resolves their closure). */
