@@ -17,8 +17,9 @@ import { obsConfigSchema } from '../../exporters/obs/config.js';
 import { realObsUnavailable, startRealObs, type RealObs } from '../../sim/real-obs/backend.js';
 import { debianBuildenv, uploadBuildenv, type DebianBuildenv } from '../../sim/real-obs/debian-buildenv.js';
 import { waitFor as poll } from '../../sim/net.js';
+import { sampleValue as value } from '../support/samples.js';
 import { tempDir } from '../support/tmp.js';
-import { readWorkerStatus, resultCodes } from './reply.js';
+import { jobHistory, readWorkerStatus, resultCodes } from './reply.js';
 
 const dir = tempDir('headroom-obs-dsc-');
 const PROJECT = 'deb';
@@ -87,14 +88,6 @@ Description: headroom's package for successful real OBS builds
   return Object.fromEntries(readdirSync(src).filter((f) => f !== `${PACKAGE}-1.0`).map((f) => [f, readFileSync(path.join(src, f))]));
 }
 
-function value(samples: Sample[], name: string, labels: Record<string, string>): number | undefined {
-  const found = samples.filter((s) => s.metric.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
-  if (found.length > 1) throw new Error(`${found.length} series match ${name}`);
-  return found[0]?.value;
-}
-
-const attrs = (tag: string) => Object.fromEntries([...tag.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
-
 describe.skipIf(unavailable !== null)('successful dsc builds on a real OBS 2.9 back end', () => {
   let obs: RealObs;
   let runtime: CollectorRuntime;
@@ -140,7 +133,7 @@ describe.skipIf(unavailable !== null)('successful dsc builds on a real OBS 2.9 b
 
     // The back end's own record of the job: worker, start, end, code.
     const history = await obs.get(`/build/${PROJECT}/standard/${ARCH}/_jobhistory?package=${PACKAGE}&limit=10`);
-    const entries = [...history.matchAll(/<jobhist [^>]*>/g)].map((m) => attrs(m[0]));
+    const entries = jobHistory(history);
     expect(entries).toHaveLength(1);
     const job = entries[0]!;
     expect(job).toMatchObject({ package: PACKAGE, code: 'succeeded', workerid: obs.workerId(1), hostarch: ARCH });
