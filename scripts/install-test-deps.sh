@@ -22,6 +22,8 @@ declare -A needed=(
   [/usr/lib/obs/server/bs_worker]=obs-worker
   [/etc/init.d/obsworker]=obs-worker
   [dpkg-deb]=dpkg
+  # dpkg-source makes the Debian source package the real OBS dsc build test builds.
+  [dpkg-source]=dpkg-dev
 )
 if [[ "${1:-}" == "--bench" ]]; then
   needed[prometheus-node-exporter]=prometheus-node-exporter

@@ -7,13 +7,13 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Sample } from '../../src/metrics.js';
 import { defaultHostPaths } from '../../src/paths.js';
 import { CollectorRuntime } from '../../src/runtime.js';
 import { createObsCollector } from '../../exporters/obs/collector.js';
 import { obsConfigSchema } from '../../exporters/obs/config.js';
 import { realObsUnavailable, startRealObs, type RealObs } from '../../sim/real-obs/backend.js';
 import { createStatesProject } from '../../sim/real-obs/states.js';
+import { sampleValue as value } from '../support/samples.js';
 import { tempDir } from '../support/tmp.js';
 import { readWorkerStatus, repositoryState, resultCodes } from './reply.js';
 
@@ -28,12 +28,6 @@ function runtimeFor(instances: unknown[]) {
   const runtime = new CollectorRuntime([createObsCollector(config)], { paths: defaultHostPaths, log });
   afterAll(() => runtime.stop());
   return { runtime, logs };
-}
-
-function value(samples: Sample[], name: string, labels: Record<string, string>): number | undefined {
-  const found = samples.filter((s) => s.metric.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
-  if (found.length > 1) throw new Error(`${found.length} series match ${name}`);
-  return found[0]?.value;
 }
 
 /** Every PID in the process groups the harness started (daemons fork helpers into their group). */

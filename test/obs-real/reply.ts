@@ -51,3 +51,8 @@ export function repositoryState(xml: string, repository: string, arch: string): 
   }
   return undefined;
 }
+
+/** The entries of a `_jobhistory` reply (package, workerid, hostarch, readytime, starttime, endtime, code...). */
+export function jobHistory(xml: string): Array<Record<string, string>> {
+  return elements(xml, 'jobhist');
+}
