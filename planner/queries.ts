@@ -1,6 +1,6 @@
 // Fetching: the PromQL the planner runs and the plain data it hands to the analysis. Metric
 // names come from the exporters' catalogs, so a renamed metric breaks this build.
-import { obsHostJobDurationBuckets, obsJobsFinished, obsWorkerHostInstances } from '../exporters/obs/metrics.js';
+import { obsHostJobDuration, obsJobsFinished, obsWorkerHostInstances } from '../exporters/obs/metrics.js';
 import { pressureMetrics } from '../exporters/pressure/metrics.js';
 import { swapMetrics } from '../exporters/swap/metrics.js';
 import { hostCpus, hostMemory, memoryAllocated, qemuMemory, qemuVcpus, domainMemory, domainState, domainVcpus } from '../exporters/vmhost/metrics.js';
@@ -24,7 +24,7 @@ export const MEMORY_STALLED = pressureMetrics.memoryStalled.name;
  * reads. Should the catalog turn them into a histogram MetricDef, its bucket series is
  * `${name}_bucket`: this line is the one to change.
  */
-export const HOST_BUILD_TIME_BUCKETS = obsHostJobDurationBuckets.name;
+export const HOST_BUILD_TIME_BUCKETS = `${obsHostJobDuration.name}_bucket`;
 const REAL_FILESYSTEMS = '{fstype!~"tmpfs|ramfs|devtmpfs|overlay|squashfs|nsfs|fuse.*"}';
 
 export interface PlannerData {

@@ -39,6 +39,7 @@ const NO_DATA_HERE: Record<string, string> = {
   'headroom-obs-build-service / Median build time per worker host / A': 'the setup watches no repository',
   'headroom-obs-build-service / Daemon restarts per hour / A': 'no daemon restarts within the minute of data',
   'headroom-obs-build-service / Starved packages / A': 'the setup watches no project',
+  'headroom-obs-build-service / Build durations / A': 'the setup watches no repository',
   'headroom-backups / Checks and restore tests / C': 'no restic or borg target here: no restore test',
   'headroom-backups / Checks and restore tests / D': 'no restic or borg target here: no restore test',
 };

@@ -81,9 +81,9 @@ export function throughputFarm({ end, days }: { end: number; days: number }): { 
     { labels: { obs: 'main', worker: `${h.obsHost}:1`, host: h.obsHost, arch: 'x86_64', code: 'succeeded' }, points: counter(h, (m) => (m.jobs * 2) / 3) },
     { labels: { obs: 'main', worker: `${h.obsHost}:2`, host: h.obsHost, arch: 'x86_64', code: 'failed' }, points: counter(h, (m) => m.jobs / 3) },
   ]));
-  // Counters as the catalog has them today (`…_le_total`); a histogram's `…_bucket` series are
-  // no OpenMetrics counter samples (those end in _total), so they go in as untyped.
-  w.family(HOST_BUILD_TIME_BUCKETS, HOST_BUILD_TIME_BUCKETS.endsWith('_total') ? 'counter' : 'unknown', HOSTS.flatMap((h) => BUCKETS.map((le) => ({
+  // A histogram's `…_bucket` series: no OpenMetrics counter samples (those end in _total), so
+  // they go in as untyped; Prometheus stores them alike.
+  w.family(HOST_BUILD_TIME_BUCKETS, 'unknown', HOSTS.flatMap((h) => BUCKETS.map((le) => ({
     labels: { obs: 'main', host: h.obsHost, le: le === Infinity ? '+Inf' : String(le) },
     points: counter(h, (m) => (m.buildSeconds <= le ? m.jobs : 0)),
   }))));
