@@ -14,7 +14,7 @@ function markdownFiles(dir: string): string[] {
 }
 
 /** GitHub's heading anchor: lower case, punctuation dropped, spaces to hyphens. */
-export function anchorOf(heading: string): string {
+function anchorOf(heading: string): string {
   return heading.trim().toLowerCase().replace(/[^\p{L}\p{N}\- _]/gu, '').replace(/ /g, '-');
 }
 
