@@ -261,6 +261,9 @@ export function asSourceMatchers(selector: string, label: string): string {
   return selector.replace(new RegExp(`(^|,)\\s*${label}\\s*(=~|!~|!=|=)`, 'g'), '$1source$2');
 }
 
+/** Collectors whose sources their own series name by a label of their own: an OBS instance, a backup target. */
+export const OWN_SOURCE_LABEL = { obs: 'obs', backup: 'target' } as const;
+
 export function runbookUrl(cfg: AlertsConfig, alert: string): string {
   return cfg.runbookUrlPattern.replace('%s', alert.toLowerCase());
 }

@@ -10,8 +10,9 @@ import {
 } from '../alerts/recording.js';
 import { integrityCheck, maxAge, repositoryLocks, restoreTest, snapshots } from '../exporters/backup/metrics.js';
 import { sourceLastAttempt, sourceUp } from '../src/runtime.js';
+import { defaultAlertsConfig, type AlertsConfig } from '../alerts/config.js';
 import { dashboard, instanceVariable, okFailed, PanelFactory, rising } from './panels.js';
-import { byInstance, recorded, sel, type Matchers } from './promql.js';
+import { byInstance, recorded, scopedQueries, type Matchers } from './promql.js';
 
 /** The runtime's health series of the backup targets: the target name is the source label. */
 const targets: Matchers = { ...byInstance, collector: '="backup"' };
@@ -20,7 +21,9 @@ const asTarget = (expr: string) => `label_replace(${expr}, "target", "$1", "sour
 
 export const BACKUPS_UID = 'headroom-backups';
 
-export function backupsDashboard() {
+export function backupsDashboard(alerts: AlertsConfig = defaultAlertsConfig) {
+  // The user's label selectors, as the alert rules apply them: a panel shows what its alert sees.
+  const { sel } = scopedQueries(alerts.selectors);
   const p = new PanelFactory();
   const d = dashboard({
     uid: BACKUPS_UID,

@@ -15,7 +15,7 @@ import { swapMetrics } from '../exporters/swap/metrics.js';
 import { workerMetrics } from '../exporters/worker/metrics.js';
 import { hostCpus, hostMemory, memoryAllocated, memoryOvercommit, vcpuOvercommit, vcpusAllocated } from '../exporters/vmhost/metrics.js';
 import { dashboard, falling, instanceVariable, PanelFactory, rising } from './panels.js';
-import { DAY, recorded, sel } from './promql.js';
+import { DAY, recorded, scopedQueries } from './promql.js';
 
 export const ESTATE_UID = 'headroom-estate-capacity';
 
@@ -23,12 +23,13 @@ const { ram, swap, tmpfsUsed, overcommit } = workerMetrics;
 
 /** Swap churn as the alert sees it (bytes/s in and out), for the host selected. */
 const swapChurn = `${recorded(RECORDED_SWAP_IN_RATE)} + ${recorded(RECORDED_SWAP_OUT_RATE)}`;
-/** Daily peaks of the build-root tmpfs: builds come and go, the peak is what must fit. */
-const tmpfsDailyPeak = `max_over_time(${sel(tmpfsUsed)}[1d])`;
-
 export function estateCapacityDashboard(alerts: AlertsConfig = defaultAlertsConfig) {
   // The thresholds the user's alert rules fire at: the panels' colours and dashed lines follow them.
   const t = alerts.thresholds;
+  // The user's label selectors, as the alert rules apply them: a panel shows what its alert sees.
+  const { sel } = scopedQueries(alerts.selectors);
+  /** Daily peaks of the build-root tmpfs: builds come and go, the peak is what must fit. */
+  const tmpfsDailyPeak = `max_over_time(${sel(tmpfsUsed)}[1d])`;
   const p = new PanelFactory();
   const d = dashboard({
     uid: ESTATE_UID,

@@ -1,19 +1,22 @@
 // headroom exporters: is the monitoring itself working? Collector success, durations, the age
 // of the data each collector serves, and the health of Prometheus' scrapes of the exporters.
 import * as units from '@grafana/grafana-foundation-sdk/units';
-import { collectorDuration, collectorLastSuccess, collectorSuccess } from '../src/runtime.js';
+import { collectorDuration, collectorLastSuccess, collectorSuccess, sourceLastSuccess, sourceUp } from '../src/runtime.js';
 import { buildInfo } from '../src/self-metrics.js';
 import { dashboard, instanceVariable, okFailed, PanelFactory, rising } from './panels.js';
-import { sel } from './promql.js';
+import { defaultAlertsConfig, select, type AlertsConfig } from '../alerts/config.js';
+import { scopedQueries } from './promql.js';
 
 export const EXPORTERS_UID = 'headroom-exporters';
 
-/** Prometheus' own per-target series: not headroom's, present for every scrape target. */
-const up = 'up{instance=~"$instance"}';
-const scrapeDuration = 'scrape_duration_seconds{instance=~"$instance"}';
-const scrapeSamples = 'scrape_samples_scraped{instance=~"$instance"}';
-
-export function exportersDashboard() {
+export function exportersDashboard(alerts: AlertsConfig = defaultAlertsConfig) {
+  // The user's label selectors, as the alert rules apply them: a panel shows what its alert sees.
+  const { sel } = scopedQueries(alerts.selectors);
+  // Prometheus' own per-target series, selected like HeadroomExporterDown selects `up`.
+  const ofTarget = (series: string) => select(series, alerts.selectors.headroomJob, 'instance=~"$instance"');
+  const up = ofTarget('up');
+  const scrapeDuration = ofTarget('scrape_duration_seconds');
+  const scrapeSamples = ofTarget('scrape_samples_scraped');
   const p = new PanelFactory();
   const d = dashboard({
     uid: EXPORTERS_UID,
@@ -127,6 +130,32 @@ export function exportersDashboard() {
       queries: [{ expr: `${scrapeSamples} and on (instance, job) ${sel(buildInfo)}`, legend: '{{instance}}' }],
       min: 0,
       w: 8,
+      h: 8,
+    }),
+  );
+
+  // Last, so the ids of the panels above stay what links and provisioning know.
+  d.withRow(p.row('Sources'));
+  d.withPanel(
+    p.timeline({
+      title: 'Source health',
+      description: 'Whether each source\'s last refresh succeeded (an OBS instance, a backup target, libvirt, smartctl, a host\'s files); a failed one keeps serving its last good data, the status page says why.',
+      unit: units.NoUnit,
+      queries: [{ expr: sel(sourceUp), legend: '{{instance}} {{collector}}/{{source}}' }],
+      mappings: okFailed(),
+      steps: [['red', null], ['green', 1]],
+      w: 12,
+      h: 8,
+    }),
+  );
+  d.withPanel(
+    p.table({
+      title: 'Source data age',
+      description: 'Seconds since each source last refreshed successfully, per exporter: how old the data it serves is. Absent until its first success.',
+      unit: units.Seconds,
+      queries: [{ expr: `time() - ${sel(sourceLastSuccess)}`, instant: true, table: true }],
+      transformations: [{ id: 'organize', options: { excludeByName: { Time: true, __name__: true, job: true }, renameByName: { Value: 'data age' } } }],
+      w: 12,
       h: 8,
     }),
   );

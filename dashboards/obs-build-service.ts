@@ -26,7 +26,7 @@ import {
 } from '../exporters/obs/metrics.js';
 import { dashboard, instanceVariable, neutral, obsVariable, okFailed, PanelFactory, rising } from './panels.js';
 import { sourceLastSuccess, sourceUp } from '../src/runtime.js';
-import { histogramSel, recorded, sel, type Matchers } from './promql.js';
+import { recorded, scopedQueries, type Matchers } from './promql.js';
 
 export const OBS_UID = 'headroom-obs-build-service';
 
@@ -38,6 +38,8 @@ const oneSource: Matchers = { instance: '=~"$instance"', collector: '="obs"', so
 export function obsBuildServiceDashboard(alerts: AlertsConfig = defaultAlertsConfig) {
   // The thresholds the user's alert rules fire at: the panels' colours and dashed lines follow them.
   const t = alerts.thresholds;
+  // The user's label selectors, as the alert rules apply them: a panel shows what its alert sees.
+  const { sel, histogramSel } = scopedQueries(alerts.selectors);
   const p = new PanelFactory();
   const d = dashboard({
     uid: OBS_UID,

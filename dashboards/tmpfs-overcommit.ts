@@ -10,7 +10,7 @@ import { pressureMetrics } from '../exporters/pressure/metrics.js';
 import { swapMetrics } from '../exporters/swap/metrics.js';
 import { workerMetrics } from '../exporters/worker/metrics.js';
 import { dashboard, instanceVariable, obsVariable, PanelFactory, rising } from './panels.js';
-import { byObs, rateOf, recorded, sel } from './promql.js';
+import { byObs, recorded, scopedQueries } from './promql.js';
 
 export const TMPFS_UID = 'headroom-tmpfs-overcommit';
 
@@ -19,6 +19,8 @@ const { overcommit, tmpfsUsed, tmpfsPromised, ram, swap } = workerMetrics;
 export function tmpfsOvercommitDashboard(alerts: AlertsConfig = defaultAlertsConfig) {
   // The thresholds the user's alert rules fire at: the panels' colours and dashed lines follow them.
   const t = alerts.thresholds;
+  // The user's label selectors, as the alert rules apply them: a panel shows what its alert sees.
+  const { sel, rateOf } = scopedQueries(alerts.selectors);
   const p = new PanelFactory();
   const d = dashboard({
     uid: TMPFS_UID,

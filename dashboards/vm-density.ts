@@ -20,7 +20,7 @@ import {
 } from '../exporters/vmhost/metrics.js';
 import { dashboard, instanceVariable, okFailed, PanelFactory, rising } from './panels.js';
 import { sourceUp } from '../src/runtime.js';
-import { byInstance, rateOf, sel } from './promql.js';
+import { byInstance, scopedQueries } from './promql.js';
 
 export const VM_DENSITY_UID = 'headroom-vm-density';
 
@@ -28,6 +28,8 @@ export const VM_DENSITY_UID = 'headroom-vm-density';
 export function vmDensityDashboard(alerts: AlertsConfig = defaultAlertsConfig) {
   // The thresholds the user's alert rules fire at: the panels' colours and dashed lines follow them.
   const t = alerts.thresholds;
+  // The user's label selectors, as the alert rules apply them: a panel shows what its alert sees.
+  const { sel, rateOf } = scopedQueries(alerts.selectors);
   const p = new PanelFactory();
   const d = dashboard({
     uid: VM_DENSITY_UID,

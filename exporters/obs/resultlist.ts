@@ -66,7 +66,7 @@ export class ResultListParser {
         return;
       }
       if (this.seen.size >= RESULT_LIST_LIMITS.repositories) {
-        throw new ObsParseError(`more than ${RESULT_LIST_LIMITS.repositories} repository/arch results in one document (refused as hostile; the limit is documented in the README)`);
+        throw new ObsParseError(`more than ${RESULT_LIST_LIMITS.repositories} repository/arch results in one document (refused as hostile; the limits are documented in docs/collectors/obs.md)`);
       }
       this.seen.add(key);
       this.current = { project, repository, arch, state: (attrs.code ?? attrs.state ?? '').trim() || 'unknown', dirty: attrs.dirty === 'true', summary: null, rows: new Map() };

@@ -234,7 +234,7 @@ export class WorkerStatusParser {
     const seen = this.workers.get(id);
     if (seen === undefined) {
       if (this.workers.size >= WORKER_STATUS_LIMITS.workers) {
-        throw new ObsParseError(`more than ${WORKER_STATUS_LIMITS.workers} workers in one document (refused as hostile; the limit is documented in the README)`);
+        throw new ObsParseError(`more than ${WORKER_STATUS_LIMITS.workers} workers in one document (refused as hostile; the limits are documented in docs/collectors/obs.md)`);
       }
       const host = workerId === undefined ? null : this.hostNames.admit(workerHost(workerId));
       this.workers.set(id, rank + RANKS * this.hostArchSlot(hostarch));
@@ -300,7 +300,7 @@ export class WorkerStatusParser {
       return;
     }
     if (this.daemonKeys.size >= WORKER_STATUS_LIMITS.daemons) {
-      throw new ObsParseError(`more than ${WORKER_STATUS_LIMITS.daemons} daemons in one document (refused as hostile; the limit is documented in the README)`);
+      throw new ObsParseError(`more than ${WORKER_STATUS_LIMITS.daemons} daemons in one document (refused as hostile; the limits are documented in docs/collectors/obs.md)`);
     }
     this.daemonKeys.add(key);
     const start = attrs.starttime === undefined ? 0 : intAttribute(attrs, 'starttime', `<daemon type="${type}">`);

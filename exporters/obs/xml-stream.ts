@@ -131,7 +131,7 @@ export class DistinctLimit {
   /** Returns `value` once it is known, or throws if it would be one too many. */
   admit(value: string): string {
     if (this.seen.has(value)) return value;
-    if (this.seen.size >= this.max) throw new ObsParseError(`more than ${this.max} distinct ${this.what} in one document (refused as hostile; the limit is documented in the README)`);
+    if (this.seen.size >= this.max) throw new ObsParseError(`more than ${this.max} distinct ${this.what} in one document (refused as hostile; the limits are documented in docs/collectors/obs.md)`);
     this.seen.add(value);
     return value;
   }
