@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite runs for real (Prometheus/promtool,
-# Alertmanager/amtool, restic, borg, virsh's test driver, the OBS back end), only those missing.
+# Alertmanager/amtool, restic, borg, virsh's test driver, the OBS back end, qemu), only those missing.
 # Usage: scripts/install-test-deps.sh [--bench]   (--bench adds the peers the benchmark compares with)
 set -euo pipefail
 
@@ -24,6 +24,9 @@ declare -A needed=(
   [dpkg-deb]=dpkg
   # dpkg-source makes the Debian source package the real OBS dsc build test builds.
   [dpkg-source]=dpkg-dev
+  # Tiny TCG guests for the per-VM cost tests; ss shows what the OBS back end listens on.
+  [qemu-system-x86_64]=qemu-system-x86
+  [ss]=iproute2
 )
 if [[ "${1:-}" == "--bench" ]]; then
   needed[prometheus-node-exporter]=prometheus-node-exporter
