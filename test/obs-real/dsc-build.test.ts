@@ -146,10 +146,14 @@ describe.skipIf(unavailable !== null)('successful dsc builds on a real OBS 2.9 b
     expect(value(during!.samples, 'headroom_obs_oldest_build_start_timestamp_seconds', { ...labels, arch: ARCH })).toBe(Number(job.starttime));
 
     // _result as the back end gives it, and as headroom counts it.
-    const result = await obs.result(PROJECT);
-    await runtime.refreshCollector('obs');
-    const after = runtime.snapshot();
-    expect(await obs.result(PROJECT)).toBe(result); // nothing moved meanwhile
+    // Bracketed by two identical replies, so nothing moved meanwhile (the repository goes on from
+    // publishing to published after the build).
+    const { result, after } = await poll(async () => {
+      const before = await obs.result(PROJECT);
+      await runtime.refreshCollector('obs');
+      const snapshot = runtime.snapshot();
+      return (await obs.result(PROJECT)) === before ? { result: before, after: snapshot } : undefined;
+    }, '_result to hold still across a poll', 120_000);
     const codes = resultCodes(result, 'standard', ARCH);
     expect(codes.get('succeeded')).toBe(1);
     expect(value(after, 'headroom_obs_packages', { ...labels, project: PROJECT, repository: 'standard', arch: ARCH, code: 'succeeded' })).toBe(1);
