@@ -36,6 +36,7 @@ const NO_DATA_HERE: Record<string, string> = {
   'headroom-obs-build-service / Build time per architecture (median and 90th percentile) / B': 'the setup watches no repository',
   'headroom-obs-build-service / Jobs finished per hour, per worker host / A': 'the setup watches no repository',
   'headroom-obs-build-service / Median build time per worker host / A': 'the setup watches no repository',
+  'headroom-obs-build-service / Build durations / A': 'the setup watches no repository',
   'headroom-obs-build-service / Daemon restarts per hour / A': 'no daemon restarts within the minute of data',
   'headroom-obs-build-service / Starved packages / A': 'the setup watches no project',
 };
