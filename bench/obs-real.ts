@@ -26,7 +26,7 @@ export async function benchObsReal(opts: { quick: boolean; log: (line: string) =
   try {
     await createStatesProject(obs, 'bench');
     await obs.waitFor('bench', 'unres', 'x86_64', 'unresolvable');
-    const config = obsConfigSchema({ baseDir: process.cwd() }).parse({ instances: [{ name: 'real', url: obs.url, timeout: '60s' }] });
+    const config = obsConfigSchema({ baseDir: process.cwd() }).parse({ instances: [{ name: 'real', url: obs.url, schedule: '60s', timeout: '60s' }] });
     const collector = createObsCollector(config);
     const source = collector.sources[0]!;
     const ctx = { paths: defaultHostPaths, signal: new AbortController().signal, log: pino({ level: 'silent' }) };
