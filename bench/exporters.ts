@@ -42,7 +42,7 @@ async function listening(name: string, proc: ManagedProcess, url: string): Promi
 }
 
 /** `headroom serve` with a config written to dir/<name>.yml, reading the host from `paths`. */
-export async function startHeadroom(dir: string, name: string, configYaml: string, paths: HostPaths): Promise<RunningExporter> {
+export async function startHeadroom(dir: string, name: string, configYaml: string, paths: HostPaths, extraArgs: readonly string[] = []): Promise<RunningExporter> {
   const config = path.join(dir, `${name}.yml`);
   writeFileSync(config, configYaml);
   const port = await freePort();
@@ -56,12 +56,13 @@ export async function startHeadroom(dir: string, name: string, configYaml: strin
     '--path.sysfs', paths.sysfs,
     '--path.rootfs', paths.rootfs,
     '--log.level', 'warn',
+    ...extraArgs,
   ]);
   return listening(name, proc, `http://127.0.0.1:${port}/metrics`);
 }
 
 /** node_exporter limited to what headroom's host collectors cover, as the issue sets it. */
-export async function startNodeExporter(paths: HostPaths): Promise<RunningExporter> {
+export async function startNodeExporter(paths: HostPaths, extraArgs: readonly string[] = []): Promise<RunningExporter> {
   const port = await freePort();
   const proc = startProcess('node_exporter', 'prometheus-node-exporter', [
     '--collector.disable-defaults',
@@ -75,6 +76,7 @@ export async function startNodeExporter(paths: HostPaths): Promise<RunningExport
     `--path.procfs=${paths.procfs}`,
     `--path.sysfs=${paths.sysfs}`,
     `--path.rootfs=${paths.rootfs}`,
+    ...extraArgs,
   ]);
   return listening('node_exporter', proc, `http://127.0.0.1:${port}/metrics`);
 }

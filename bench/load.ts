@@ -51,6 +51,12 @@ export async function loadTest(exporter: RunningExporter, concurrency: number, s
   return { served: latencies.length, errors, p99Ms: percentile(latencies, 99), rssBefore, rssAfter: rssBytes(exporter.pid), firstError };
 }
 
+/**
+ * Both exporters refuse scrapes past 40 in flight by default (503); the load scenario measures
+ * serving 50 concurrent scrapers, not refusing them, so the limit is lifted on both.
+ */
+const NO_REQUEST_LIMIT = ['--web.max-requests=0'];
+
 export async function benchLoad(opts: { dir: string; concurrency: number; seconds: number; log: (line: string) => void }): Promise<{ rows: BenchRow[]; headroom: LoadRun }> {
   const host = buildWorkerHost(opts.dir);
   const uri = writeLibvirtHost(opts.dir);
@@ -59,11 +65,11 @@ export async function benchLoad(opts: { dir: string; concurrency: number; second
   let theirs: LoadRun;
   const started: RunningExporter[] = [];
   try {
-    const headroom = await startHeadroom(opts.dir, 'headroom-load', yaml, host.paths);
+    const headroom = await startHeadroom(opts.dir, 'headroom-load', yaml, host.paths, NO_REQUEST_LIMIT);
     started.push(headroom);
     ours = await loadTest(headroom, opts.concurrency, opts.seconds);
     await headroom.stop();
-    const peer = await startNodeExporter(host.paths);
+    const peer = await startNodeExporter(host.paths, NO_REQUEST_LIMIT);
     started.push(peer);
     theirs = await loadTest(peer, opts.concurrency, opts.seconds);
   } finally {
