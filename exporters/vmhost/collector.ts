@@ -1,5 +1,5 @@
-// The vmhost collector: two background sources. `libvirt` reads libvirt through virsh (a
-// source of its own, so its health is the runtime's); `vmhost` scans the qemu processes in
+// The vmhost collector: two background sources. `libvirt` reads libvirt over its RPC protocol
+// on the read-only socket (a source of its own, so its health is the runtime's); `vmhost` scans the qemu processes in
 // /proc and turns both into density samples, using libvirt's reading of the same refresh.
 import { defineCollector, type CollectContext, type Collector, type Source } from '../../src/collector.js';
 import { errorMessage } from '../../src/errors.js';
@@ -7,7 +7,7 @@ import type { Schedule } from '../../src/schedule.js';
 import { vmhostTiming, type VmhostConfig } from './config.js';
 import { densitySamples } from './density.js';
 import { readHostTotals, scanQemuProcesses } from './host.js';
-import { readLibvirt, type LibvirtReading } from './libvirt.js';
+import { createLibvirtReader, type LibvirtReader, type LibvirtReading } from './libvirt.js';
 import { vmhostMetrics } from './metrics.js';
 import { createVmCostReader } from './vm-cost.js';
 
@@ -17,9 +17,9 @@ export type { VmhostConfig } from './config.js';
 const SCAN_MS = 5000;
 
 /**
- * libvirt through virsh. Optional: an OBS worker host has no libvirt, and that is not a
- * failure of the collector (VMHostLibvirtDown watches hosts that had it). Emits no samples
- * itself: its reading feeds the density source. Unavailable (no virsh, no hypervisor) and
+ * libvirt over one persistent RPC connection. Optional: an OBS worker host has no libvirt, and
+ * that is not a failure of the collector (VMHostLibvirtDown watches hosts that had it). Emits no
+ * samples itself: its reading feeds the density source. Unavailable (no daemon, no hypervisor) and
  * failed (hung, garbled) both make it down; only a failure fails the density source too,
  * which then keeps its last good figures instead of dropping libvirt's domains from them.
  */
@@ -30,15 +30,18 @@ class LibvirtSource implements Source {
   private current: Promise<unknown> | null = null;
   /** The outcome of the latest refresh: a reading, or why it failed; null before the first. */
   private latest: LibvirtReading | Error | null = null;
+  private readonly reader: LibvirtReader;
 
   constructor(
     private readonly config: VmhostConfig,
     readonly schedule: Schedule,
     readonly timeoutMs: number,
-  ) {}
+  ) {
+    this.reader = createLibvirtReader(config.libvirt_uri);
+  }
 
   async collect(ctx: CollectContext): Promise<[]> {
-    const read = readLibvirt({ program: this.config.virsh, uri: this.config.libvirt_uri, timeoutMs: this.timeoutMs, signal: ctx.signal });
+    const read = this.reader.read({ timeoutMs: this.timeoutMs, signal: ctx.signal });
     this.current = read;
     let reading: LibvirtReading;
     try {
@@ -52,6 +55,10 @@ class LibvirtSource implements Source {
     this.latest = reading;
     if (!reading.available) throw new Error(`libvirt unavailable (${reading.reason}): counting qemu processes, host totals from /proc and /sys`);
     return [];
+  }
+
+  close(): Promise<void> {
+    return this.reader.close();
   }
 
   /** libvirt as the refresh in flight (if any) finds it, else as the latest refresh did; throws its failure. */

@@ -4,7 +4,7 @@ import type { HostTotals } from './host.js';
 import type { LibvirtReading } from './libvirt.js';
 import * as m from './metrics.js';
 import type { QemuProcess } from './qemu-cmdline.js';
-import { domainStates, type DomainInfo } from './virsh-output.js';
+import { domainStates, type DomainInfo } from './libvirt.js';
 
 export interface DensityInput {
   readonly libvirt: LibvirtReading;

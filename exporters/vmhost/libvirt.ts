@@ -1,94 +1,103 @@
-// Reads libvirt through one virsh process per refresh, however many domains there are: its
-// shell reads `nodeinfo`, `list --all --uuid` and an `echo` marker from stdin; once the
-// marker comes back, every listed domain's dominfo follows on the same connection. Starting
-// virsh (and opening the connection) is most of a refresh's cost, so this saves one of the two
-// of a listing process plus a dominfo process, and no argument-length limit applies.
-// Read-only connection (-r), English output (LC_ALL=C), the process bounded by the timeout.
-import type { Writable } from 'node:stream';
-import { RunError, runProgram } from '../../src/exec.js';
-import { parseDominfoBatch, parseNodeinfoAndUuids, splitVirshSession, type DomainInfo, type NodeInfo } from './virsh-output.js';
+// Reads libvirt over its RPC protocol on the local read-only socket (rpc-client.ts): the node's
+// CPUs and memory, every domain, then every domain's info, all pipelined on one persistent
+// connection. No process per refresh; a refresh costs about three round trips.
+import { errorMessage } from '../../src/errors.js';
+import { libvirtEndpoint } from './libvirt-uri.js';
+import {
+  ERR_NO_DOMAIN,
+  Procedure,
+  RemoteError,
+  decodeDomainInfo,
+  decodeListAllDomains,
+  decodeNodeInfo,
+  encodeDomain,
+  encodeListAllDomains,
+  formatUuid,
+} from './remote-protocol.js';
+import { LibvirtRpcClient, LibvirtUnavailableError } from './rpc-client.js';
+
+export interface NodeInfo {
+  readonly cpus: number;
+  readonly memoryBytes: number;
+}
+
+export interface DomainInfo {
+  readonly name: string;
+  readonly uuid: string;
+  /** One of domainStates, or `state_<n>` for a number libvirt added later. */
+  readonly state: string;
+  /** Libvirt gives an id only to active domains (a qemu process exists). */
+  readonly active: boolean;
+  /** Current vCPU count. */
+  readonly vcpus: number;
+  /** Current memory (balloon) in bytes. */
+  readonly memoryBytes: number;
+}
+
+/** libvirt's virDomainState names, lower case, as label values. */
+export const domainStates = ['running', 'blocked', 'paused', 'shutdown', 'shutoff', 'crashed', 'pmsuspended', 'nostate'] as const;
+
+/** virDomainState numbers to their names. */
+const STATE_NAMES: Record<number, string> = { 0: 'nostate', 1: 'running', 2: 'blocked', 3: 'paused', 4: 'shutdown', 5: 'shutoff', 6: 'crashed', 7: 'pmsuspended' };
 
 export type LibvirtReading =
   | { readonly available: true; readonly node: NodeInfo; readonly domains: readonly DomainInfo[] }
-  /** No libvirt on this host: virsh is not installed, or no hypervisor answers at the URI. */
+  /** No libvirt on this host: nothing listens on the socket, or the daemon cannot open the URI. */
   | { readonly available: false; readonly reason: string };
 
-export interface VirshOptions {
-  /** The virsh program: a name looked up on PATH, or a path. */
-  readonly program: string;
-  readonly uri: string;
-  /** For the virsh process (one per refresh). */
-  readonly timeoutMs: number;
-  readonly signal?: AbortSignal;
+export interface LibvirtReader {
+  /** One refresh, bounded by timeoutMs for each round trip; the signal aborts it. */
+  read(opts: { timeoutMs: number; signal?: AbortSignal }): Promise<LibvirtReading>;
+  close(): Promise<void>;
 }
 
-// virsh prints these for a domain undefined between the listing and its dominfo: not a failure.
-const VANISHED_DOMAIN = /failed to get domain|domain not found|no domain with matching/i;
-// What virsh says when nothing answers at the URI (no daemon, no socket, unreachable host).
-const NO_HYPERVISOR = /failed to connect to the hypervisor/i;
-
-/** Echoed by virsh between the listing and the dominfo blocks: what it prints is known to follow the listing. */
-const END_OF_LISTING = 'headroom-end-of-listing';
-
-export async function readLibvirt(opts: VirshOptions): Promise<LibvirtReading> {
-  let seen = '';
-  let listing: { node: NodeInfo; uuids: string[] } | null = null;
-  let listingError: unknown = null;
-  // Called with each chunk of virsh's stdout until the marker shows that the listing is complete.
-  const askDominfo = (chunk: Buffer, stdin: Writable) => {
-    seen += chunk.toString('latin1');
-    const { beforeMarker, afterMarker } = splitVirshSession(seen, END_OF_LISTING);
-    if (afterMarker === null) return;
-    try {
-      listing = parseNodeinfoAndUuids(beforeMarker);
-      stdin.end(listing.uuids.map((uuid) => `dominfo ${uuid}\n`).join(''));
-    } catch (err) {
-      listingError = err;
-      stdin.end();
-    }
+export function createLibvirtReader(uri: string): LibvirtReader {
+  const client = new LibvirtRpcClient(libvirtEndpoint(uri));
+  return {
+    async read({ timeoutMs, signal }) {
+      const onAbort = () => client.abort(new Error('refresh aborted'));
+      signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        return await readOnce(client, timeoutMs);
+      } catch (err) {
+        if (err instanceof LibvirtUnavailableError) return { available: false, reason: err.message };
+        throw new Error(`libvirt ${uri}: ${errorMessage(err)}`);
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+      }
+    },
+    close: () => client.close(),
   };
-  let result;
-  try {
-    result = await runProgram(opts.program, ['-q', '-r', '-c', opts.uri], {
-      timeoutMs: opts.timeoutMs,
-      input: `nodeinfo\nlist --all --uuid\necho ${END_OF_LISTING}\n`,
-      interact: askDominfo,
-      ...(opts.signal ? { signal: opts.signal } : {}),
-      // Stable English labels and state names whatever the host's locale.
-      env: { ...process.env, LC_ALL: 'C', LANG: 'C' },
+}
+
+async function readOnce(client: LibvirtRpcClient, timeoutMs: number): Promise<LibvirtReading> {
+  const [nodeBody, listBody] = await Promise.all([
+    client.call(Procedure.nodeGetInfo, Buffer.alloc(0), timeoutMs),
+    client.call(Procedure.connectListAllDomains, encodeListAllDomains(0), timeoutMs),
+  ]);
+  const node = decodeNodeInfo(nodeBody);
+  const listed = decodeListAllDomains(listBody);
+  const infos = await Promise.all(
+    listed.map((dom) =>
+      client.call(Procedure.domainGetInfo, encodeDomain(dom), timeoutMs).then(decodeDomainInfo, (err: unknown) => {
+        // Undefined between the listing and its info: gone, not a failure.
+        if (err instanceof RemoteError && err.code === ERR_NO_DOMAIN) return null;
+        throw err;
+      }),
+    ),
+  );
+  const domains: DomainInfo[] = [];
+  listed.forEach((dom, i) => {
+    const info = infos[i];
+    if (!info) return;
+    domains.push({
+      name: dom.name,
+      uuid: formatUuid(dom.uuid),
+      state: STATE_NAMES[info.state] ?? `state_${info.state}`,
+      active: dom.id !== -1,
+      vcpus: info.vcpus,
+      memoryBytes: info.memoryKiB * 1024,
     });
-  } catch (err) {
-    if (err instanceof RunError && err.reason === 'not-found') {
-      return { available: false, reason: `${opts.program} is not installed (not found on PATH)` };
-    }
-    if (err instanceof RunError && err.reason === 'exit' && NO_HYPERVISOR.test(err.result?.stderr ?? '')) {
-      return { available: false, reason: `no hypervisor at ${opts.uri}: ${err.message}` };
-    }
-    throw new Error(`libvirt ${opts.uri}: virsh: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  // virsh's shell exits 0 whatever its commands did: what went wrong is on stderr.
-  const problem = result.stderr
-    .split('\n')
-    .map((l) => l.trim())
-    .find((l) => l !== '' && !VANISHED_DOMAIN.test(l));
-  if (problem) throw new Error(`libvirt ${opts.uri}: virsh: ${problem.slice(0, 300)}`);
-  const { beforeMarker, afterMarker } = splitVirshSession(result.stdout, END_OF_LISTING);
-  if (listingError !== null) throw contextError(opts, listingError);
-  // Without the marker, virsh stopped early: say what is wrong with what it printed, if anything.
-  const { node } = listing ?? parseWithContext(opts, () => parseNodeinfoAndUuids(beforeMarker));
-  if (afterMarker === null) throw new Error(`libvirt ${opts.uri}: virsh exited before listing the domains`);
-  const domains = parseWithContext(opts, () => parseDominfoBatch(afterMarker));
-  return { available: true, node, domains };
-}
-
-function contextError(opts: VirshOptions, err: unknown): Error {
-  return new Error(`libvirt ${opts.uri}: ${err instanceof Error ? err.message : String(err)}`);
-}
-
-function parseWithContext<T>(opts: VirshOptions, parse: () => T): T {
-  try {
-    return parse();
-  } catch (err) {
-    throw contextError(opts, err);
-  }
+  });
+  return { available: true, node: { cpus: node.cpus, memoryBytes: node.memoryKiB * 1024 }, domains };
 }
