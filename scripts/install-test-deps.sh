@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite runs for real (Prometheus/promtool,
-# Alertmanager/amtool, restic, borg, virsh's test driver, the OBS back end, qemu), only those missing.
+# Alertmanager/amtool, restic, borg, libvirtd serving its test driver and virsh, the OBS back end,
+# qemu), only those missing.
 # Usage: scripts/install-test-deps.sh [--bench]   (--bench adds the peers the benchmark compares with)
 set -euo pipefail
 
@@ -13,6 +14,8 @@ declare -A needed=(
   [restic]=restic
   [borg]=borgbackup
   [virsh]=libvirt-clients
+  # libvirtd serves the test driver on a test-owned read-only socket (headroom reads it over RPC).
+  [/usr/sbin/libvirtd]=libvirt-daemon
   [git]=git
   [prometheus-blackbox-exporter]=prometheus-blackbox-exporter
   [openssl]=openssl

@@ -2,19 +2,33 @@
 import { z } from 'zod';
 import { section } from '../../src/config/fields.js';
 import { scheduleAndTimeout } from '../../src/config/timing.js';
+import { LibvirtUriError, libvirtEndpoint } from './libvirt-uri.js';
 
-/**
- * Every 30s; libvirt's refresh (two virsh calls, more above 1000 domains) is cut off after 10s,
- * each virsh call too.
- */
+/** Every 30s; each libvirt round trip of a refresh is cut off after 10s. */
 export const vmhostTiming = scheduleAndTimeout({ schedule: '30s', timeoutMs: 10_000 });
+
+/** A local libvirt URI, whose read-only socket headroom can read (see libvirt-uri.ts). */
+const libvirtUri = z
+  .string()
+  .min(1, 'must not be empty')
+  .superRefine((uri, issue) => {
+    try {
+      libvirtEndpoint(uri);
+    } catch (err) {
+      if (!(err instanceof LibvirtUriError)) throw err;
+      issue.addIssue({ code: 'custom', message: err.message });
+    }
+  });
 
 export function vmhostConfigSchema() {
   return section({
-    /** libvirt connection URI, opened read-only (virsh -r). */
-    libvirt_uri: z.string().min(1, 'must not be empty').default('qemu:///system'),
-    /** The virsh program: a name looked up on PATH, or a path. */
-    virsh: z.string().min(1, 'must not be empty').default('virsh'),
+    /** libvirt connection URI, opened read-only over the local read-only socket. */
+    libvirt_uri: libvirtUri.default('qemu:///system'),
+    /**
+     * Gone: libvirt is read over its RPC protocol, no virsh is run. Named here so that an old
+     * config says what to do instead of "unknown key".
+     */
+    virsh: z.never({ error: 'removed: headroom reads libvirt over its RPC protocol on the read-only socket and runs no virsh; delete this key' }).optional(),
     ...vmhostTiming.fields,
     /** One series per domain (vCPUs, memory, state): off by default: 10 series per domain (vCPUs, memory, 8 states). */
     per_domain: z.boolean().default(false),

@@ -65,7 +65,7 @@ describe('coverage: estate hosts and libvirt domains no target covers', () => {
     // The collectors as the backup host (b1) and the VM host (vh1) run them.
     const backup = new CollectorRuntime([createBackupCollector(backupConfig)], { paths: defaultHostPaths, log: silentLogger() });
     const vmhost = new CollectorRuntime(
-      [createVmhostCollector({ libvirt_uri: uri, virsh: 'virsh', schedule: { kind: 'interval', ms: 30_000 }, timeout: 10_000, per_domain: true })],
+      [createVmhostCollector({ libvirt_uri: uri, schedule: { kind: 'interval', ms: 30_000 }, timeout: 10_000, per_domain: true })],
       { paths: defaultHostPaths, log: silentLogger() },
     );
     await backup.refreshCollector('backup');

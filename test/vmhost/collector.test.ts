@@ -1,24 +1,41 @@
-// The vmhost collector end to end inside the process: real virsh on libvirt's test driver,
-// fixture /proc and /sys trees, fake virsh programs for the failures.
-import { mkdirSync, writeFileSync, chmodSync, rmSync } from 'node:fs';
+// The vmhost collector end to end inside the process: a test-owned libvirtd serving libvirt's
+// test driver, fixture /proc and /sys trees, a misbehaving proxy in front of the socket for the
+// failures.
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVmhostCollector, type VmhostConfig } from '../../exporters/vmhost/collector.js';
 import { vmhostModule } from '../../exporters/vmhost/index.js';
 import { silentLogger } from '../../src/log.js';
 import type { Sample } from '../../src/metrics.js';
 import type { HostPaths } from '../../src/paths.js';
 import { CollectorRuntime } from '../../src/runtime.js';
+import { startLibvirtProxy, type LibvirtProxy } from '../../sim/libvirt-proxy.js';
+import { startLibvirtd, type TestLibvirtd } from '../../sim/libvirtd.js';
 import { tempDir } from '../support/tmp.js';
-import { domainNames, fakeProcesses, uuidOf, writeProcTree, writeStretchedHost, writeSysTree } from './stretched-host.js';
+import { domainNames, fakeProcesses, writeProcTree, writeStretchedHost, writeSysTree } from './stretched-host.js';
 
 const GiB = 2 ** 30;
 const MiB = 2 ** 20;
-const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/vmhost');
 
 const dir = tempDir('headroom-vmhost-');
-const uri = writeStretchedHost(dir);
+const nodeXml = writeStretchedHost(dir);
+let libvirtd: TestLibvirtd;
+let proxy: LibvirtProxy;
+let uri: string;
+/** The same host through the proxy, which can hang or garble on demand. */
+let proxiedUri: string;
+/** A URI whose socket nothing listens on: a host without libvirt. */
+const noLibvirtUri = `test+unix://${nodeXml}?socket=${path.join(dir, 'no-such-sock')}`;
+beforeAll(async () => {
+  libvirtd = await startLibvirtd(path.join(dir, 'libvirtd'));
+  uri = libvirtd.uri(nodeXml);
+  proxy = await startLibvirtProxy(path.join(dir, 'proxy-sock'), libvirtd.socketPath);
+  proxiedUri = `test+unix://${nodeXml}?socket=${proxy.socketPath}`;
+}, 30_000);
+afterAll(async () => {
+  await proxy?.stop();
+  await libvirtd?.stop();
+});
 const procfs = path.join(dir, 'proc');
 const sysfs = path.join(dir, 'sys');
 writeProcTree(procfs, fakeProcesses, 64 * 1024 * 1024 /* 64 GiB in kB */);
@@ -26,7 +43,7 @@ writeSysTree(sysfs, '0-7,16-23'); // 16 CPUs online
 const paths: HostPaths = { procfs, sysfs, rootfs: dir };
 
 function config(overrides: Partial<VmhostConfig> = {}): VmhostConfig {
-  return { libvirt_uri: uri, virsh: 'virsh', schedule: { kind: 'interval', ms: 30_000 }, timeout: 10_000, per_domain: false, ...overrides };
+  return { libvirt_uri: uri, schedule: { kind: 'interval', ms: 30_000 }, timeout: 10_000, per_domain: false, ...overrides };
 }
 
 /** The density source's status (the collector's other source is libvirt). */
@@ -36,8 +53,12 @@ function densityStatus(runtime: CollectorRuntime) {
 
 async function refreshOnce(cfg: VmhostConfig, hostPaths: HostPaths = paths) {
   const runtime = new CollectorRuntime([createVmhostCollector(cfg)], { paths: hostPaths, log: silentLogger() });
-  await runtime.refreshCollector('vmhost');
-  return { runtime, samples: runtime.snapshot(), status: densityStatus(runtime) };
+  try {
+    await runtime.refreshCollector('vmhost');
+    return { runtime, samples: runtime.snapshot(), status: densityStatus(runtime) };
+  } finally {
+    await runtime.stop();
+  }
 }
 
 function value(samples: Sample[], name: string, labels: Record<string, string> = {}): number | undefined {
@@ -108,45 +129,11 @@ describe('vmhost on a stretched libvirt host (test driver) with OBS build VMs', 
     expect(samples.filter((s) => s.metric.name === 'headroom_vmhost_domain_state').length).toBe(40 * 8);
     expect(samples.filter((s) => s.metric.name === 'headroom_vmhost_domain_state' && s.value === 1).length).toBe(40);
   });
-
-  it('leaves out a listed domain that is gone by its dominfo, without failing', async () => {
-    // A virsh that is also asked for the dominfo of a domain that does not exist (as if it was
-    // undefined right after the listing): that dominfo fails with "failed to get domain".
-    const bin = path.join(dir, 'vanishing-bin');
-    mkdirSync(bin, { recursive: true });
-    const ghost = '00000000-0000-4000-8000-00000000dead';
-    writeFileSync(path.join(bin, 'virsh'), `#!/bin/sh\nsed -u '0,/^dominfo /s//dominfo ${ghost}\\ndominfo /' | virsh "$@"\n`);
-    chmodSync(path.join(bin, 'virsh'), 0o755);
-    const { samples, status } = await refreshOnce(config({ virsh: path.join(bin, 'virsh'), per_domain: true }));
-    expect(status.ok, status.lastError ?? '').toBe(true);
-    const names = new Set(samples.filter((s) => s.metric.name === 'headroom_vmhost_domain_vcpus').map((s) => s.labels['domain']));
-    expect(names).toEqual(new Set(domainNames()));
-  });
-
-  it('uses one virsh process for 40 domains, its shell reading the commands from stdin', async () => {
-    // A virsh that logs each of its invocations and the commands it is given, then runs the real one.
-    const bin = path.join(dir, 'counting-bin');
-    const logFile = path.join(dir, 'virsh-calls.log');
-    const stdinFile = path.join(dir, 'virsh-stdin.log');
-    mkdirSync(bin, { recursive: true });
-    writeFileSync(path.join(bin, 'virsh'), `#!/bin/sh\necho "$*" >> '${logFile}'\ntee '${stdinFile}' | virsh "$@"\n`);
-    chmodSync(path.join(bin, 'virsh'), 0o755);
-    rmSync(logFile, { force: true });
-    const { status } = await refreshOnce(config({ virsh: path.join(bin, 'virsh') }));
-    expect(status.ok, status.lastError ?? '').toBe(true);
-    const { readFileSync } = await import('node:fs');
-    const calls = readFileSync(logFile, 'utf8').trim().split('\n');
-    expect(calls).toEqual([`-q -r -c ${uri}`]);
-    const commands = readFileSync(stdinFile, 'utf8').trim().split('\n');
-    expect(commands.slice(0, 2)).toEqual(['nodeinfo', 'list --all --uuid']);
-    expect(commands.filter((c) => c.startsWith('dominfo '))).toHaveLength(40);
-    expect(commands).toContain(`dominfo ${uuidOf('web01')}`);
-  });
 });
 
 describe('vmhost without libvirt', () => {
-  it('reports the qemu processes and host totals from /proc and /sys when virsh is missing, and succeeds', async () => {
-    const { samples, status } = await refreshOnce(config({ virsh: path.join(dir, 'no-such-dir', 'virsh') }));
+  it('reports the qemu processes and host totals from /proc and /sys when no libvirt daemon listens, and succeeds', async () => {
+    const { samples, status } = await refreshOnce(config({ libvirt_uri: noLibvirtUri }));
     expect(status.ok, status.lastError ?? '').toBe(true);
     expect(value(samples, 'headroom_collector_success', { collector: 'vmhost' })).toBe(1);
     expect(value(samples, 'headroom_collector_source_up', { collector: 'vmhost', source: 'libvirt' })).toBe(0);
@@ -162,7 +149,7 @@ describe('vmhost without libvirt', () => {
   });
 
   it('treats a URI where no hypervisor answers as libvirt unavailable', async () => {
-    const { samples, status } = await refreshOnce(config({ libvirt_uri: `test://${path.join(dir, 'missing-node.xml')}` }));
+    const { samples, status } = await refreshOnce(config({ libvirt_uri: libvirtd.uri(path.join(dir, 'missing-node.xml')) }));
     expect(status.ok, status.lastError ?? '').toBe(true);
     expect(value(samples, 'headroom_collector_source_up', { collector: 'vmhost', source: 'libvirt' })).toBe(0);
     expect(value(samples, 'headroom_vmhost_qemu_processes')).toBe(7);
@@ -171,7 +158,7 @@ describe('vmhost without libvirt', () => {
   it('counts CPUs from /proc/cpuinfo when sysfs has no online list', async () => {
     const proc2 = path.join(dir, 'proc-cpuinfo');
     writeProcTree(proc2, [{ pid: 42, argv: ['qemu-kvm', '-m', '2G', '-smp', '2'] }], 4 * 1024 * 1024, 4);
-    const { samples, status } = await refreshOnce(config({ virsh: path.join(dir, 'no-such-dir', 'virsh') }), {
+    const { samples, status } = await refreshOnce(config({ libvirt_uri: noLibvirtUri }), {
       procfs: proc2,
       sysfs: path.join(dir, 'empty-sys'),
       rootfs: dir,
@@ -184,7 +171,7 @@ describe('vmhost without libvirt', () => {
   });
 
   it('fails with a message naming the files when neither libvirt nor /proc can tell the host', async () => {
-    const { status } = await refreshOnce(config({ virsh: path.join(dir, 'no-such-dir', 'virsh') }), {
+    const { status } = await refreshOnce(config({ libvirt_uri: noLibvirtUri }), {
       procfs: path.join(dir, 'no-proc'),
       sysfs: path.join(dir, 'no-sys'),
       rootfs: dir,
@@ -200,7 +187,7 @@ describe('vmhost without libvirt', () => {
       { pid: 8, argv: ['qemu-kvm', '-m', '1G', '-smp', '3'] },
     ], 4 * 1024 * 1024);
     writeSysTree(path.join(dir, 'sys-odd'), '0-3');
-    const { samples, status } = await refreshOnce(config({ virsh: path.join(dir, 'no-such-dir', 'virsh') }), {
+    const { samples, status } = await refreshOnce(config({ libvirt_uri: noLibvirtUri }), {
       procfs: proc3,
       sysfs: path.join(dir, 'sys-odd'),
       rootfs: dir,
@@ -211,38 +198,51 @@ describe('vmhost without libvirt', () => {
   });
 });
 
-describe('vmhost when virsh misbehaves', () => {
-  it('times out a hanging virsh, reports failure and keeps the last good data', async () => {
-    const flag = path.join(dir, 'hang-now');
-    rmSync(flag, { force: true });
-    process.env.HEADROOM_TEST_VIRSH_HANG = flag;
+describe('vmhost when libvirt misbehaves', () => {
+  it('times out a hung daemon, reports failure, keeps the last good data, and reconnects once it answers', async () => {
+    proxy.setMode('pass');
+    const collector = createVmhostCollector(config({ libvirt_uri: proxiedUri, timeout: 2000 }));
+    const runtime = new CollectorRuntime([collector], { paths, log: silentLogger() });
     try {
-      const collector = createVmhostCollector(config({ virsh: path.join(fixtures, 'hang-bin', 'virsh'), timeout: 5000 }));
-      const runtime = new CollectorRuntime([collector], { paths, log: silentLogger() });
       await runtime.refreshCollector('vmhost');
       expect(densityStatus(runtime).ok, densityStatus(runtime).lastError ?? '').toBe(true);
 
-      writeFileSync(flag, '');
+      proxy.setMode('hang');
       await runtime.refreshCollector('vmhost');
       const status = densityStatus(runtime);
       expect(status.ok).toBe(false);
       expect(status.lastError).toMatch(/^libvirt failed: /);
-      expect(runtime.status()[0]!.sources.find((s) => s.id === 'libvirt')!.lastError).toMatch(/timed out after 5s/);
-      const samples = runtime.snapshot();
+      expect(runtime.status()[0]!.sources.find((s) => s.id === 'libvirt')!.lastError).toMatch(/timed out after 2s/);
+      let samples = runtime.snapshot();
       expect(value(samples, 'headroom_collector_success', { collector: 'vmhost' })).toBe(0);
       expect(value(samples, 'headroom_collector_source_up', { collector: 'vmhost', source: 'libvirt' })).toBe(0);
       expect(value(samples, 'headroom_vmhost_vcpus_allocated')).toBe(libvirtVcpus + obsVcpus);
       expect(value(samples, 'headroom_vmhost_domains', { state: 'running' })).toBe(26);
+
+      proxy.setMode('pass');
+      await runtime.refreshCollector('vmhost');
+      samples = runtime.snapshot();
+      expect(densityStatus(runtime).ok, densityStatus(runtime).lastError ?? '').toBe(true);
+      expect(value(samples, 'headroom_collector_source_up', { collector: 'vmhost', source: 'libvirt' })).toBe(1);
     } finally {
-      delete process.env.HEADROOM_TEST_VIRSH_HANG;
+      proxy.setMode('pass');
+      await runtime.stop();
     }
   });
 
-  it('fails on output that is not virsh\'s, naming libvirt and the URI', async () => {
-    const { status } = await refreshOnce(config({ virsh: path.join(fixtures, 'garbage-bin', 'virsh') }));
-    expect(status.ok).toBe(false);
-    expect(status.lastError).toContain(`libvirt ${uri}`);
-    expect(status.lastError).toContain('CPU(s)');
+  it.each([
+    ['garbage', /libvirt RPC: packet for program 0x74686973/],
+    ['oversized', /over libvirt's limit/],
+  ] as const)('fails on a %s reply, naming libvirt and the URI', async (mode, problem) => {
+    proxy.setMode(mode);
+    try {
+      const { status } = await refreshOnce(config({ libvirt_uri: proxiedUri }));
+      expect(status.ok).toBe(false);
+      expect(status.lastError).toContain(`libvirt ${proxiedUri}`);
+      expect(status.lastError).toMatch(problem);
+    } finally {
+      proxy.setMode('pass');
+    }
   });
 });
 
@@ -252,7 +252,6 @@ describe('vmhost config', () => {
   it('has the documented defaults', () => {
     expect(schema.parse({})).toEqual({
       libvirt_uri: 'qemu:///system',
-      virsh: 'virsh',
       schedule: { kind: 'interval', ms: 30_000 },
       per_domain: false,
     });
@@ -267,5 +266,25 @@ describe('vmhost config', () => {
     expect(typo.success).toBe(false);
     expect(typo.error!.issues[0]!.message).toContain('did you mean "libvirt_uri"');
     expect(schema.safeParse({ timeout: 'soon' }).success).toBe(false);
+  });
+
+  it('says the removed virsh key is to be deleted, not that it is unknown', () => {
+    const old = schema.safeParse({ virsh: '/usr/bin/virsh' });
+    expect(old.success).toBe(false);
+    expect(old.error!.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      ['virsh', expect.stringMatching(/^removed: .*RPC protocol.*; delete this key$/)],
+    ]);
+  });
+
+  it.each([
+    ['qemu+ssh://root@vmhost/system', 'transport "ssh" is not supported'],
+    ['qemu://vmhost/system', 'remote host "vmhost"'],
+    ['qemu:///session', 'per-user daemon'],
+    ['test:///default', 'test+unix:///'],
+  ])('rejects libvirt_uri %s with the reason', (libvirtUri, reason) => {
+    const result = schema.safeParse({ libvirt_uri: libvirtUri });
+    expect(result.success).toBe(false);
+    expect(result.error!.issues[0]!.path).toEqual(['libvirt_uri']);
+    expect(result.error!.issues[0]!.message).toContain(reason);
   });
 });

@@ -66,11 +66,11 @@ export function stretchedHostXml(): string {
   });
 }
 
-/** Writes node.xml into dir and returns the test-driver URI for it. */
+/** Writes node.xml into dir and returns its path, for a libvirtd to serve (sim/libvirtd.ts). */
 export function writeStretchedHost(dir: string): string {
   const file = path.join(dir, 'node.xml');
   writeFileSync(file, stretchedHostXml());
-  return `test://${file}`;
+  return file;
 }
 
 export interface FakeProcess {
