@@ -7,6 +7,9 @@ import { LibvirtUriError, libvirtEndpoint } from './libvirt-uri.js';
 /** Every 30s; each libvirt round trip of a refresh is cut off after 10s. */
 export const vmhostTiming = scheduleAndTimeout({ schedule: '30s', timeoutMs: 10_000 });
 
+/** The system daemon of the qemu driver, as libvirt's clients default to as root. */
+export const DEFAULT_URI = 'qemu:///system';
+
 /** A local libvirt URI, whose read-only socket headroom can read (see libvirt-uri.ts). */
 const libvirtUri = z
   .string()
@@ -23,7 +26,7 @@ const libvirtUri = z
 export function vmhostConfigSchema() {
   return section({
     /** libvirt connection URI, opened read-only over the local read-only socket. */
-    libvirt_uri: libvirtUri.default('qemu:///system'),
+    libvirt_uri: libvirtUri.default(DEFAULT_URI),
     /**
      * Gone: libvirt is read over its RPC protocol, no virsh is run. Named here so that an old
      * config says what to do instead of "unknown key".

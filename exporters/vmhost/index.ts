@@ -1,24 +1,13 @@
-import { access, constants } from 'node:fs/promises';
-import path from 'node:path';
+import { existsSync } from 'node:fs';
 import { defineCollectorModule } from '../../src/collector-module.js';
 import { createVmhostCollector } from './collector.js';
-import { vmhostConfigSchema } from './config.js';
+import { DEFAULT_URI, vmhostConfigSchema } from './config.js';
+import { libvirtEndpoint } from './libvirt-uri.js';
 import { scanQemuProcesses } from './host.js';
 
-/** Whether `program` (a name or a path) can be run, looking it up on PATH as spawn does. */
-async function onPath(program: string): Promise<boolean> {
-  const candidates = program.includes('/')
-    ? [program]
-    : (process.env.PATH ?? '').split(path.delimiter).filter(Boolean).map((dir) => path.join(dir, program));
-  for (const candidate of candidates) {
-    try {
-      await access(candidate, constants.X_OK);
-      return true;
-    } catch {
-      /* next */
-    }
-  }
-  return false;
+/** Whether a libvirt daemon's read-only socket for the default URI is there. */
+function libvirtSocketExists(): boolean {
+  return libvirtEndpoint(DEFAULT_URI).socketPaths.some((p) => existsSync(p));
 }
 
 export const vmhostModule = defineCollectorModule({
@@ -26,7 +15,7 @@ export const vmhostModule = defineCollectorModule({
   summary: 'VM density on a physical host: libvirt domains and unmanaged qemu processes (OBS build VMs) against host CPUs and memory',
   configSchema: vmhostConfigSchema,
   async autodetect(env) {
-    if (await onPath('virsh')) return true;
+    if (libvirtSocketExists()) return true;
     const scan = await scanQemuProcesses(env.paths);
     return scan.processes.length > 0;
   },

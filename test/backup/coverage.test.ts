@@ -4,7 +4,7 @@
 // The expected "uncovered" lists come from the estate file and from virsh itself.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { stringify } from 'yaml';
 import { RECORDED_BACKUP_UNCOVERED_HOSTS, RECORDED_BACKUP_UNCOVERED_VMS } from '../../alerts/recording.js';
 import { estateSchema } from '../../estate/schema.js';
@@ -13,6 +13,7 @@ import { createBackupCollector } from '../../exporters/backup/collector.js';
 import { backupConfigSchema } from '../../exporters/backup/config.js';
 import { createVmhostCollector } from '../../exporters/vmhost/collector.js';
 import { testDriverNodeXml } from '../../sim/libvirt.js';
+import { startLibvirtd } from '../../sim/libvirtd.js';
 import { silentLogger } from '../../src/log.js';
 import { defaultHostPaths } from '../../src/paths.js';
 import { CollectorRuntime } from '../../src/runtime.js';
@@ -43,7 +44,6 @@ writeFileSync(
     ],
   }),
 );
-const uri = `test://${nodeXml}`;
 
 mkdirSync(path.join(dir, 'dumps'));
 writeFileSync(path.join(dir, 'dumps', 'wiki.sql.gz'), 'dump');
@@ -62,6 +62,10 @@ function seriesText(name: string, labels: Record<string, string>): string {
 
 describe('coverage: estate hosts and libvirt domains no target covers', () => {
   it('the generated rules list exactly the hosts and VMs left out', async () => {
+    // The VM host's libvirt: a test-owned libvirtd serving the node above.
+    const libvirtd = await startLibvirtd(path.join(dir, 'libvirtd'));
+    onTestFinished(() => libvirtd.stop());
+    const uri = libvirtd.uri(nodeXml);
     // The collectors as the backup host (b1) and the VM host (vh1) run them.
     const backup = new CollectorRuntime([createBackupCollector(backupConfig)], { paths: defaultHostPaths, log: silentLogger() });
     const vmhost = new CollectorRuntime(
@@ -69,6 +73,7 @@ describe('coverage: estate hosts and libvirt domains no target covers', () => {
       { paths: defaultHostPaths, log: silentLogger() },
     );
     await backup.refreshCollector('backup');
+    onTestFinished(() => vmhost.stop());
     await vmhost.refreshCollector('vmhost');
     const wanted = new Set(['headroom_backup_covers', 'headroom_vmhost_domain_state']);
     const scraped = [
@@ -82,10 +87,10 @@ describe('coverage: estate hosts and libvirt domains no target covers', () => {
       ...scraped.map(({ s, instance }) => ({ series: seriesText(s.metric.name, { ...s.labels, instance, job: 'headroom' }), values: `${s.value}x20` })),
     ];
 
-    // Independent expectations: the estate's host names, virsh's own domain list.
+    // Independent expectations: the estate's host names, virsh's own domain list from the same daemon.
     const covered = new Set(backupConfig.targets.flatMap((t) => [...(t.covers?.hosts ?? []), ...(t.covers?.vms ?? [])]));
     const uncoveredHosts = estate.hosts.map((h) => h.name).filter((n) => !covered.has(n));
-    const virsh = runTool('virsh', ['-c', uri, 'list', '--all', '--name']);
+    const virsh = runTool('virsh', ['-r', '-c', uri, 'list', '--all', '--name']);
     expect(virsh.status).toBe(0);
     const uncoveredVms = virsh.stdout.split('\n').map((l) => l.trim()).filter((n) => n !== '' && !covered.has(n));
     expect(uncoveredHosts).toEqual(['web1']);

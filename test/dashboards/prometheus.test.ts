@@ -10,6 +10,7 @@ import { defaultAlertsConfig } from '../../alerts/config.js';
 import { recordingRules } from '../../alerts/recording.js';
 import { generateWorkerStatus, type GeneratedWorkerStatus } from '../../sim/obs/generator.js';
 import { startObsSimulator, type ObsSimulator } from '../../sim/obs/server.js';
+import { startLibvirtd, type TestLibvirtd } from '../../sim/libvirtd.js';
 import { startPrometheus, type PrometheusServer } from '../../sim/stack.js';
 import { waitFor } from '../../sim/net.js';
 import { repoRoot, startExporterProcess, type ExporterProcess } from '../support/exporter.js';
@@ -44,10 +45,11 @@ const NO_DATA_HERE: Record<string, string> = {
   'headroom-backups / Checks and restore tests / D': 'no restic or borg target here: no restore test',
 };
 
-/** libvirt's built-in test driver (test:///default) describes a fixed node with 16 CPUs. */
+/** libvirt's built-in test driver (test+unix:///default, served by libvirtd) describes a fixed node with 16 CPUs. */
 const TEST_DRIVER_CPUS = 16;
 
 let obs: ObsSimulator;
+let libvirtd: TestLibvirtd;
 let exporter: ExporterProcess;
 let prometheus: PrometheusServer;
 let workerStatus: GeneratedWorkerStatus;
@@ -80,6 +82,7 @@ async function single(expr: string): Promise<number> {
 
 beforeAll(async () => {
   const dir = tempDir('headroom-dash-prom-');
+  libvirtd = await startLibvirtd(path.join(dir, 'libvirtd'));
   const tree = writeHostTree(dir);
   // An etckeeper-style git target with an integrity check (git fsck), for the checks row.
   const etcGit = path.join(tree.rootfs, 'srv/etc-git');
@@ -104,7 +107,7 @@ beforeAll(async () => {
         worker: {},
         swap: { smartctl: false },
         pressure: {},
-        vmhost: { libvirt_uri: 'test:///default', schedule: '2s', timeout: '1s' },
+        vmhost: { libvirt_uri: `test+unix:///default?socket=${libvirtd.socketPath}`, schedule: '2s', timeout: '1s' },
         backup: {
           targets: [
             { name: 'dumps', kind: 'files', path: '/srv/dumps/*.sql.gz', max_age: `${host.backupMaxAgeSeconds}s`, schedule: '2s', timeout: '1s' },
@@ -150,6 +153,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await prometheus?.stop();
   await exporter?.stop();
+  await libvirtd?.stop();
   await obs?.close();
 });
 

@@ -7,7 +7,7 @@
 // Which error each parser may throw (read from the code):
 //   OBS worker status / result list (exporters/obs)      ObsParseError
 //   meminfo, mountinfo, swaps (src/procfs)               ProcParseError; vmstat, diskstats: none
-//   virsh nodeinfo/list/dominfo (exporters/vmhost)       VirshOutputError
+//   libvirt RPC packets and replies (exporters/vmhost)    FrameError (framing), XdrError (bodies)
 //   qemu command line                                    QemuCmdlineError
 //   CPU lists, /proc/cpuinfo                             CpuListError
 //   smartctl --json (exporters/swap)                     SmartctlOutputError
@@ -35,7 +35,9 @@ import { describeToolFailure, scrubSecret } from '../../exporters/backup/tool-er
 import { parseSmartctlJson, SmartctlOutputError } from '../../exporters/swap/smartctl-json.js';
 import { countCpuinfoProcessors, countCpuList, CpuListError } from '../../exporters/vmhost/cpu-list.js';
 import { parseQemuCommandLine, QemuCmdlineError, splitCmdline } from '../../exporters/vmhost/qemu-cmdline.js';
-import { parseDominfoBatch, parseNodeinfoAndUuids, VirshOutputError } from '../../exporters/vmhost/virsh-output.js';
+import { decodeDomainInfo, decodeListAllDomains, decodeNodeInfo, decodeRemoteError } from '../../exporters/vmhost/remote-protocol.js';
+import { encodeCall, FrameError, PacketAssembler } from '../../exporters/vmhost/rpc-frame.js';
+import { XdrError, XdrWriter } from '../../exporters/vmhost/xdr.js';
 import { resolveWorkerSettings, WorkerConfigError } from '../../exporters/worker/obs-settings.js';
 import { parseShellAssignments, ShellSyntaxError } from '../../exporters/worker/shell-vars.js';
 import { BasicAuth } from '../../src/basic-auth.js';
@@ -270,49 +272,30 @@ describe('procfs parsers throw only ProcParseError', () => {
   });
 });
 
-describe('virsh and qemu parsers', () => {
-  const nodeinfo = `CPU model:           x86_64
-CPU(s):              16
-CPU frequency:       2400 MHz
-CPU socket(s):       2
-Core(s) per socket:  4
-Thread(s) per core:  2
-NUMA cell(s):        1
-Memory size:         67108864 KiB
+describe('libvirt RPC and qemu parsers', () => {
+  // Well-formed replies as latin1 text, for hostile() to mutate byte by byte.
+  const latin1 = (b: Buffer) => b.toString('latin1');
+  const uuid = Buffer.alloc(16, 7);
+  const listing = new XdrWriter().uint(2).string('web01').fixedOpaque(uuid).int(1).string('archive01').fixedOpaque(uuid).int(-1).uint(2).toBuffer();
+  const domainInfo = new XdrWriter().uint(1).uint(0).uint(4194304).uint(0).uint(4194304).uint(2).uint(0).uint(5).toBuffer();
+  const nodeInfo = Buffer.concat([new XdrWriter().int(120).int(56).toBuffer(), Buffer.alloc(30 * 4), new XdrWriter().uint(0).uint(67108864).int(16).int(2400).int(1).int(2).int(4).int(2).toBuffer()]);
+  const remoteError = new XdrWriter().int(42).int(10).optionalString('Domain not found').int(2).uint(0).uint(0).uint(0).uint(0).int(0).int(0).uint(0).toBuffer();
+  const bodies = [listing, domainInfo, nodeInfo, remoteError].map(latin1);
+  const packets = [encodeCall(273, 5, listing), encodeCall(16, 6, domainInfo)].map(latin1);
 
-6695eb01-f6a4-8304-79aa-97f2502e193f
-11111111-1111-4111-8111-111111111111
-`;
-  const dominfo = `Id:             1
-Name:           web01
-UUID:           00000000-0000-4000-8000-000000000001
-OS Type:        hvm
-State:          running
-CPU(s):         2
-Max memory:     4194304 KiB
-Used memory:    4194304 KiB
-Persistent:     yes
-Autostart:      disable
-Managed save:   no
-Security model: none
-Security DOI:   0
-
-Id:             -
-Name:           archive01
-UUID:           00000000-0000-4000-8000-000000000035
-OS Type:        hvm
-State:          shut off
-CPU(s):         16
-Max memory:     33554432 KiB
-Used memory:    33554432 KiB
-`;
-
-  it('nodeinfo + list --uuid', () => {
-    fc.assert(fc.property(hostile([nodeinfo]), (text) => returnsOrThrowsOwn(() => parseNodeinfoAndUuids(text), VirshOutputError)), { numRuns: RUNS });
+  it('packet framing', () => {
+    fc.assert(
+      fc.property(hostile([packets.join('')]), (text) => returnsOrThrowsOwn(() => new PacketAssembler().push(Buffer.from(text, 'latin1')), FrameError)),
+      { numRuns: RUNS },
+    );
   });
 
-  it('batched dominfo', () => {
-    fc.assert(fc.property(hostile([dominfo]), (text) => returnsOrThrowsOwn(() => parseDominfoBatch(text), VirshOutputError)), { numRuns: RUNS });
+  it('reply bodies', () => {
+    const decoders = [decodeListAllDomains, decodeDomainInfo, decodeNodeInfo, decodeRemoteError];
+    fc.assert(
+      fc.property(hostile(bodies), fc.constantFrom(...decoders), (text, decode) => returnsOrThrowsOwn(() => decode(Buffer.from(text, 'latin1')), XdrError)),
+      { numRuns: RUNS },
+    );
   });
 
   it('qemu command lines from /proc/<pid>/cmdline', () => {

@@ -87,7 +87,7 @@ describe('per-VM run delay of real qemu processes', () => {
     ]);
     const all = [busy1, busy2, idle];
     const names = { busy1: vmName('busy1'), busy2: vmName('busy2'), idle: vmName('idle') };
-    const h = harness(vmhostModule, { virsh: 'headroom-test-no-virsh' }, defaultHostPaths);
+    const h = harness(vmhostModule, { libvirt_uri: 'qemu+unix:///system?socket=/nonexistent/headroom-test-no-libvirt' }, defaultHostPaths);
     const reading = async () => {
       const s = await h.refresh();
       expect(h.error('vmhost')).toBeNull();

@@ -66,7 +66,7 @@ describe('per-VM CPU wait, CPU time and memory pressure', () => {
       web01({ 1201: '1000000000 500000000 10', 1210: '3000000000 1500000000 10', 1211: '2000000000 250000000 10' }),
       obsVm({ 3001: '100000000 0 1', 3005: '900000000 4000000000 5' }),
     ]);
-    const h = harness(vmhostModule, { virsh: 'headroom-test-no-virsh' }, paths);
+    const h = harness(vmhostModule, { libvirt_uri: 'qemu+unix:///system?socket=/nonexistent/headroom-test-no-libvirt' }, paths);
     let s = await h.refresh();
     expect(h.error('vmhost')).toBeNull();
     expect(valueOf(s, 'headroom_vmhost_domain_cpu_seconds_total', { domain: 'web01' })).toBe(1 + 3 + 2);
@@ -96,7 +96,7 @@ describe('per-VM CPU wait, CPU time and memory pressure', () => {
   it('a garbled schedstat leaves that VM out, logged, and the rest of the refresh stands', async () => {
     const dir = tempDir();
     const paths = writeHost(dir, [web01({ 1201: 'garbage' }), obsVm({ 3001: '100000000 0 1' })]);
-    const h = harness(vmhostModule, { virsh: 'headroom-test-no-virsh' }, paths);
+    const h = harness(vmhostModule, { libvirt_uri: 'qemu+unix:///system?socket=/nonexistent/headroom-test-no-libvirt' }, paths);
     const s = await h.refresh();
     expect(h.ok()).toBe(true);
     expect(valueOf(s, 'headroom_vmhost_domain_cpu_seconds_total', { domain: 'web01' })).toBeUndefined();
