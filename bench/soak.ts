@@ -5,8 +5,9 @@
 //
 // The estate it builds (buildEstate) is also what the hardening tests run the exporter on:
 // a fixture host tree (/proc, /sys, /), the simulated OBS API with basic auth, libvirt's test
-// driver, real restic and borg repositories, a files target and a git repository, with every
-// external program behind a wrapper that a test can make hang, print garbage or fail.
+// driver served by a test-owned libvirtd behind a proxy that can hang or garble, real restic and
+// borg repositories, a files target and a git repository, with every external program behind a
+// wrapper that a test can make hang, print garbage or fail.
 import { serveNodeFlags } from '../src/node-flags.js';
 import { findRepoRoot, spawnHeadroom } from '../sim/headroom-process.js';
 import { spawnSync } from 'node:child_process';
@@ -17,9 +18,11 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { generateWorkerStatus } from '../sim/obs/generator.js';
 import { startObsSimulator, type ObsFault, type ObsSimulator } from '../sim/obs/server.js';
+import { startLibvirtProxy, type ProxyMode } from '../sim/libvirt-proxy.js';
+import { startLibvirtd } from '../sim/libvirtd.js';
 
 /** The programs the collectors run, each behind a wrapper that can be told to misbehave. */
-export const WRAPPED_TOOLS = ['virsh', 'restic', 'borg', 'git', 'smartctl'] as const;
+export const WRAPPED_TOOLS = ['restic', 'borg', 'git', 'smartctl'] as const;
 export type WrappedTool = (typeof WRAPPED_TOOLS)[number];
 /** hang: sleeps for an hour; garbage: prints junk and exits 0; fail: complains on stderr and exits 3. */
 export type ToolFault = 'hang' | 'garbage' | 'fail';
@@ -54,6 +57,8 @@ export interface Estate {
   /** The worker status document the simulator serves normally. */
   readonly workerStatusXml: string;
   readonly secrets: EstateSecrets;
+  /** What the proxy in front of libvirtd does: pass, hang, garbage, oversized. */
+  setLibvirtFault(mode: ProxyMode): void;
   /** Where each wrapper reads its fault from; null = behave. */
   setToolFault(tool: WrappedTool, fault: ToolFault | null): void;
   /** Moves a file of the fixture host away (relative to the host dir, e.g. `proc/meminfo`); returns the undo. */
@@ -162,7 +167,6 @@ export async function buildEstate(dir: string, opts: EstateOptions = {}): Promis
   const smartJson = path.join(dir, 'smartctl-nvme0n1.json');
   cpSync(path.join(repo, 'test/fixtures/hosts/smartctl/nvme0n1.json'), smartJson);
   const wrappers: Record<WrappedTool, string> = {
-    virsh: writeWrapper(binDir, faultDir, 'virsh', `exec ${shellQuote(lookPath('virsh'))} "$@"`),
     restic: writeWrapper(binDir, faultDir, 'restic', `exec ${shellQuote(lookPath('restic'))} "$@"`),
     borg: writeWrapper(binDir, faultDir, 'borg', `exec ${shellQuote(lookPath('borg'))} "$@"`),
     git: writeWrapper(binDir, faultDir, 'git', `exec ${shellQuote(lookPath('git'))} "$@"`),
@@ -171,6 +175,8 @@ export async function buildEstate(dir: string, opts: EstateOptions = {}): Promis
 
   const nodeFile = path.join(dir, 'node.xml');
   writeFileSync(nodeFile, nodeXml());
+  const libvirtd = await startLibvirtd(path.join(dir, 'libvirtd'));
+  const libvirtProxy = await startLibvirtProxy(path.join(dir, 'libvirt-proxy-sock'), libvirtd.socketPath);
 
   // Secrets, each in its own file.
   const obsPass = path.join(dir, 'obs.pass');
@@ -238,8 +244,7 @@ export async function buildEstate(dir: string, opts: EstateOptions = {}): Promis
     smartctl_schedule: ${every}s
     smartctl_timeout: ${pollTimeout}s
   vmhost:
-    libvirt_uri: "test://${nodeFile}"
-    virsh: ${wrappers.virsh}
+    libvirt_uri: "test+unix://${nodeFile}?socket=${libvirtProxy.socketPath}"
     schedule: ${every}s
     timeout: ${pollTimeout}s
   backup:
@@ -259,6 +264,7 @@ export async function buildEstate(dir: string, opts: EstateOptions = {}): Promis
     obs,
     workerStatusXml: generated.xml,
     secrets,
+    setLibvirtFault: (mode) => libvirtProxy.setMode(mode),
     setToolFault(tool, fault) {
       const file = path.join(faultDir, tool);
       if (fault === null) rmSync(file, { force: true });
@@ -270,7 +276,11 @@ export async function buildEstate(dir: string, opts: EstateOptions = {}): Promis
       renameSync(file, hidden);
       return () => renameSync(hidden, file);
     },
-    close: () => obs.close(),
+    async close() {
+      await libvirtProxy.stop();
+      await libvirtd.stop();
+      await obs.close();
+    },
   };
 }
 
@@ -310,7 +320,13 @@ interface Fault {
 /** One fault per minute, each lasting 20 s, cycling through OBS, tool and file failures. */
 const FAULTS: readonly Fault[] = [
   { name: 'OBS answers 503 with an HTML page', start: (e) => obsFault(e, 'server-error') },
-  { name: 'virsh hangs', start: (e) => toolFault(e, 'virsh', 'hang') },
+  {
+    name: 'libvirt hangs',
+    start: (e) => {
+      e.setLibvirtFault('hang');
+      return () => e.setLibvirtFault('pass');
+    },
+  },
   { name: '/proc/meminfo vanishes', start: (e) => e.hideHostFile('proc/meminfo') },
   { name: 'OBS resets the connection mid-body', start: (e) => obsFault(e, 'reset') },
   { name: 'restic prints garbage', start: (e) => toolFault(e, 'restic', 'garbage') },
