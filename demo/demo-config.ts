@@ -12,6 +12,8 @@ export interface DemoSetup {
   /** Poll schedule and timeout; default 5s and 4s (the simulator answers at once). */
   obsSchedule?: string;
   obsTimeout?: string;
+  /** libvirt's test driver as a libvirtd started by the demo serves it (test+unix:///default?socket=...). */
+  libvirtUri: string;
   resticRepository: string;
   resticPasswordFile: string;
   resticCacheDir: string;
@@ -44,8 +46,8 @@ export function demoConfig(s: DemoSetup): Record<string, unknown> {
       },
       worker: {},
       swap: { smartctl: false },
-      // libvirt's built-in test driver: a VM host without a daemon.
-      vmhost: { libvirt_uri: 'test:///default', schedule: '10s' },
+      // libvirt's test driver, served by the demo's own libvirtd: a VM host without VMs.
+      vmhost: { libvirt_uri: s.libvirtUri, schedule: '10s' },
       backup: {
         targets: [
           {

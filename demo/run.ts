@@ -17,6 +17,7 @@ import { startObsSimulator } from '../sim/obs/server.js';
 import { realObsUnavailable, startRealObs } from '../sim/real-obs/backend.js';
 import { createStatesProject } from '../sim/real-obs/states.js';
 import { generateWorkerStatus } from '../sim/obs/generator.js';
+import { startLibvirtd } from '../sim/libvirtd.js';
 import { startProcess, type ManagedProcess } from '../sim/processes.js';
 import { startAlertmanager, startPrometheus, startSmtpSink } from '../sim/stack.js';
 import { renderDemoConfig, type DemoSetup } from './demo-config.js';
@@ -135,12 +136,17 @@ async function main(): Promise<void> {
   const smtp = await startSmtpSink(mailDir);
   stoppers.push({ name: 'SMTP sink', stop: () => smtp.stop() });
 
+  say('starting libvirtd with its test driver...');
+  const libvirtd = await startLibvirtd(path.join(workDir, 'libvirtd'));
+  track('libvirtd', libvirtd.process);
+
   const withBlackbox = hasProgram('prometheus-blackbox-exporter');
   const setup: DemoSetup = {
     obsUrl: obs.url,
     ...(obs.passwordFile ? { obsPasswordFile: obs.passwordFile } : {}),
     ...(obs.projects.length ? { obsProjects: obs.projects } : {}),
     ...obs.poll,
+    libvirtUri: `test+unix:///default?socket=${libvirtd.socketPath}`,
     resticRepository: restic.repository,
     resticPasswordFile,
     resticCacheDir: restic.cacheDir,
