@@ -1,9 +1,10 @@
-// A stretched VM host for libvirt's test driver (test:///path/node.xml): 64 CPUs, 512 GiB and
-// 200 domains in the states a real estate shows. Both exporters open it read-only; the test
-// driver needs no daemon.
+// A stretched VM host for libvirt's test driver: 64 CPUs, 512 GiB and 200 domains in the states
+// a real estate shows, served by ONE test-owned libvirtd that both exporters read read-only
+// (test+unix:///path/node.xml?socket=...), so they read the same 200 domains the same way.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { testDriverNodeXml, type RunState } from '../sim/libvirt.js';
+import { startLibvirtd } from '../sim/libvirtd.js';
 
 interface Group {
   prefix: string;
@@ -40,9 +41,16 @@ export function libvirtHostXml(): string {
   });
 }
 
-/** Writes node.xml into dir and returns its test-driver URI. */
-export function writeLibvirtHost(dir: string): string {
+export interface LibvirtHost {
+  /** test+unix:///…/node.xml?socket=…: the daemon's read-only socket. */
+  readonly uri: string;
+  stop(): Promise<void>;
+}
+
+/** Writes node.xml into dir and starts the libvirtd that serves it. */
+export async function startLibvirtHost(dir: string): Promise<LibvirtHost> {
   const file = path.join(dir, 'node.xml');
   writeFileSync(file, libvirtHostXml());
-  return `test://${file}`;
+  const libvirtd = await startLibvirtd(path.join(dir, 'libvirtd'));
+  return { uri: libvirtd.uri(file), stop: () => libvirtd.stop() };
 }

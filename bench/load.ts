@@ -3,7 +3,7 @@
 // same load on the same fixture host. Requests served, errors, latency p99, memory growth.
 import { performance } from 'node:perf_hooks';
 import { startHeadroom, startNodeExporter, type RunningExporter } from './exporters.js';
-import { writeLibvirtHost } from './libvirt-host.js';
+import { startLibvirtHost } from './libvirt-host.js';
 import { rssBytes } from './process-usage.js';
 import { row, type BenchRow } from './report.js';
 import { Scraper } from './scraper.js';
@@ -59,8 +59,8 @@ const NO_REQUEST_LIMIT = ['--web.max-requests=0'];
 
 export async function benchLoad(opts: { dir: string; concurrency: number; seconds: number; log: (line: string) => void }): Promise<{ rows: BenchRow[]; headroom: LoadRun }> {
   const host = buildWorkerHost(opts.dir);
-  const uri = writeLibvirtHost(opts.dir);
-  const yaml = `${hostCollectorsYaml}  vmhost:\n    libvirt_uri: "${uri}"\n`;
+  const libvirt = await startLibvirtHost(opts.dir);
+  const yaml = `${hostCollectorsYaml}  vmhost:\n    libvirt_uri: "${libvirt.uri}"\n`;
   let ours: LoadRun;
   let theirs: LoadRun;
   const started: RunningExporter[] = [];
@@ -74,6 +74,7 @@ export async function benchLoad(opts: { dir: string; concurrency: number; second
     theirs = await loadTest(peer, opts.concurrency, opts.seconds);
   } finally {
     for (const e of started) await e.stop();
+    await libvirt.stop();
     host.cleanup();
   }
   if (ours.firstError) opts.log(`  headroom: first error under load: ${ours.firstError}`);

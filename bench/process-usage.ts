@@ -17,7 +17,7 @@ export async function clockTicks(): Promise<number> {
 
 /**
  * utime + stime of the process so far, in seconds (needs clockTicks() called once before);
- * with `children`, also cutime + cstime: the CPU of the programs it ran (virsh) once reaped.
+ * with `children`, also cutime + cstime: the CPU of the programs it ran once reaped.
  */
 export function cpuSeconds(pid: number, opts: { children?: boolean } = {}): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');

@@ -10,7 +10,7 @@ import { repoRoot } from '../support/exporter.js';
 import { tempDir } from '../support/tmp.js';
 
 const onPath = (program: string) => spawnSync('sh', ['-c', `command -v ${program}`]).status === 0;
-const peersInstalled = onPath('prometheus-node-exporter') && onPath('prometheus-libvirt-exporter') && onPath('virsh');
+const peersInstalled = onPath('prometheus-node-exporter') && onPath('prometheus-libvirt-exporter') && onPath('/usr/sbin/libvirtd');
 const isRoot = process.getuid?.() === 0;
 
 type Row = BenchRow;
