@@ -1,9 +1,11 @@
 // `headroom serve` (the built CLI) with the vmhost collector: libvirt's test driver served by a
 // test-owned libvirtd, through a proxy that can be made to hang, fixture /proc and /sys trees.
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLibvirtProxy, type LibvirtProxy } from '../../sim/libvirt-proxy.js';
+import { cliPath } from '../../sim/headroom-process.js';
 import { startLibvirtd, type TestLibvirtd } from '../../sim/libvirtd.js';
 import { startExporterProcess } from '../support/exporter.js';
 import { scrape, valueOf } from '../support/metrics-text.js';
@@ -97,5 +99,15 @@ describe('headroom serve with vmhost', () => {
     expect(valueOf(r.series, 'headroom_vmhost_vcpus_allocated')).toBe(8 + 8 + 4 + 2 * 2 * 1 + 2 + 6 + 6);
     expect(exporter.logs.some((l) => l.includes('libvirt unavailable'))).toBe(true);
     await exporter.stop();
+  });
+
+  it('check-config refuses the removed virsh key and a remote libvirt_uri, naming file, line and field, exit 2', () => {
+    const configFile = path.join(dir, 'old.yml');
+    writeFileSync(configFile, 'collectors:\n  vmhost:\n    virsh: /usr/bin/virsh\n    libvirt_uri: "qemu+ssh://root@vmhost/system"\n');
+    const r = spawnSync(process.execPath, [cliPath, 'check-config', configFile], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`${configFile}:3:12: collectors.vmhost.virsh: removed: `);
+    expect(r.stderr).toContain('delete this key');
+    expect(r.stderr).toContain(`${configFile}:4:18: collectors.vmhost.libvirt_uri: transport "ssh" is not supported`);
   });
 });
