@@ -1,5 +1,5 @@
 // The vmhost catalog: how stretched this physical host is by the VMs it carries. Every value
-// is refreshed in the background (virsh can hang on a domain lock); the scrape serves the last
+// is refreshed in the background (libvirt can hang on a domain lock); the scrape serves the last
 // snapshot and headroom_collector_source_last_success_timestamp_seconds{collector="vmhost"} says how
 // old it is. Whether libvirt answered is headroom_collector_source_up{collector="vmhost",source="libvirt"}.
 import { counter, gauge } from '../../src/metrics.js';
