@@ -41,14 +41,17 @@ async function listening(name: string, proc: ManagedProcess, url: string): Promi
   return { name, url, pid: proc.child.pid!, process: proc, stop: () => proc.stop() };
 }
 
-/** `headroom serve` with a config written to dir/<name>.yml, reading the host from `paths`. */
-export async function startHeadroom(dir: string, name: string, configYaml: string, paths: HostPaths, extraArgs: readonly string[] = []): Promise<RunningExporter> {
+/**
+ * `headroom serve` with a config written to dir/<name>.yml, reading the host from `paths`;
+ * `cli` names another build's cli.js (A/B runs of two builds).
+ */
+export async function startHeadroom(dir: string, name: string, configYaml: string, paths: HostPaths, extraArgs: readonly string[] = [], cli: string = cliPath): Promise<RunningExporter> {
   const config = path.join(dir, `${name}.yml`);
   writeFileSync(config, configYaml);
   const port = await freePort();
   const proc = startProcess(name, process.execPath, [
     ...headroomNodeArgs,
-    cliPath,
+    cli,
     'serve',
     '--config', config,
     '--web.listen-address', `127.0.0.1:${port}`,

@@ -69,6 +69,8 @@ export interface SourceHealth {
 interface SourceState {
   readonly collector: Collector;
   readonly source: Source;
+  /** The source's logger, made once: a pino child per refresh is work every scrape. */
+  readonly log: Logger;
   lastGood: readonly Sample[] | null;
   health: SourceHealth | null;
   lastDurationSeconds: number | null;
@@ -127,6 +129,7 @@ export class CollectorRuntime {
         this.states.push({
           collector: c,
           source,
+          log: options.log.child({ collector: c.name, source: source.id }),
           lastGood: null,
           health: null,
           lastDurationSeconds: null,
@@ -252,8 +255,7 @@ export class CollectorRuntime {
   }
 
   private async attempt(state: SourceState): Promise<void> {
-    const { source, collector } = state;
-    const log = this.options.log.child({ collector: collector.name, source: source.id });
+    const { source, collector, log } = state;
     const started = performance.now();
 
     if (state.running) {

@@ -1,6 +1,6 @@
 // The swap collector's I/O: a scrape-time source for /proc and /sys, and a background source
 // that runs smartctl on the disks holding swap (and those with a configured endurance).
-import { realpath } from 'node:fs/promises';
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { defineCollector, type CollectContext, type Collector, type Source } from '../../src/collector.js';
 import { errorMessage } from '../../src/errors.js';
@@ -38,10 +38,13 @@ export interface ResolvedSwap {
   readonly rotational: number | null;
 }
 
-/** Kernel name of a swap partition: /dev/mapper/vg-swap → dm-1 by following its symlink. */
-async function kernelName(paths: HostPaths, device: string): Promise<string> {
+/**
+ * Kernel name of a swap partition: /dev/mapper/vg-swap → dm-1 by following its symlink. /dev is
+ * the kernel's devtmpfs: resolving there synchronously takes microseconds, not a thread-pool trip.
+ */
+function kernelName(paths: HostPaths, device: string): string {
   try {
-    return path.basename(await realpath(rootPath(paths, device)));
+    return path.basename(realpathSync.native(rootPath(paths, device)));
   } catch {
     return path.basename(device);
   }
@@ -55,7 +58,7 @@ export async function resolveSwaps(paths: HostPaths): Promise<ResolvedSwap[]> {
   if (areas.some((a) => a.type !== 'partition')) mounts = await readMountinfo(paths);
   const out: ResolvedSwap[] = [];
   for (const area of areas) {
-    const name = area.type === 'partition' ? await kernelName(paths, area.filename) : '';
+    const name = area.type === 'partition' ? kernelName(paths, area.filename) : '';
     const block = blockDeviceOfSwap(area, name, diskstats, mounts);
     const disk = block ? await parentDisk(paths, block.name) : null;
     out.push({

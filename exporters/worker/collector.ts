@@ -1,6 +1,6 @@
 // The worker collector's I/O: reads meminfo, the OBS worker configuration, the mount table and
 // statfs of the selected tmpfs mounts, and turns the pure computations into samples.
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, statfsSync, statSync } from 'node:fs';
 import { readFile, statfs } from 'node:fs/promises';
 import { defineCollector, type CollectContext, type Collector, type Source } from '../../src/collector.js';
 import { sample, type Sample } from '../../src/metrics.js';
@@ -8,6 +8,7 @@ import { globMatcher } from '../../src/glob.js';
 import { rootPath, sysPath, type HostPaths } from '../../src/paths.js';
 import { countCpus } from '../../src/procfs/block.js';
 import { readMeminfo } from '../../src/procfs/meminfo.js';
+import { fsTypeByMountPoint, onLocalFileSystems } from '../../src/procfs/local-fs.js';
 import { readMountinfo } from '../../src/procfs/mountinfo.js';
 import { readPageSize } from '../../src/procfs/page-size.js';
 import { readKernelFile } from '../../src/procfs/read.js';
@@ -30,6 +31,8 @@ interface WorkerSourceState {
   /** Parsed variables of each config file, kept while the file stays the same (re-parsing it every scrape is waste). */
   readonly parsedConfigs: Map<string, { identity: string; vars: ReadonlyMap<string, string> }>;
   pageSize: Promise<number> | null;
+  /** The mount point matcher, compiled once per set of patterns (compiling costs more than matching). */
+  matcher: { key: string; match: (mountPoint: string) => boolean } | null;
 }
 
 /** statfs f_type of tmpfs (linux/magic.h). */
@@ -104,10 +107,14 @@ async function hostFacts(paths: HostPaths, vars: ReadonlyMap<string, string>): P
   return { cpuCount, kvmAvailable, xenAvailable };
 }
 
-/** Used bytes of a tmpfs, or null when what is there now is not a tmpfs (job ended, unmounted). */
-async function tmpfsUsed(file: string): Promise<number | null> {
+/**
+ * Used bytes of a tmpfs, or null when what is there now is not a tmpfs (job ended, unmounted).
+ * `local`: every mount on the way is local, so statfs runs on the event loop (microseconds);
+ * otherwise it goes to the thread pool, where a hung network mount holds only the refresh.
+ */
+async function tmpfsUsed(file: string, local: boolean): Promise<number | null> {
   try {
-    const st = await statfs(file);
+    const st = local ? statfsSync(file) : await statfs(file);
     if (st.type !== TMPFS_MAGIC) return null;
     return (st.blocks - st.bfree) * st.bsize;
   } catch (err) {
@@ -117,26 +124,33 @@ async function tmpfsUsed(file: string): Promise<number | null> {
   }
 }
 
+function mountMatcher(state: WorkerSourceState, patterns: readonly string[]): (mountPoint: string) => boolean {
+  const key = patterns.join('\0');
+  if (state.matcher?.key !== key) state.matcher = { key, match: globMatcher(patterns) };
+  return state.matcher.match;
+}
+
 async function selectedTmpfsMounts(
   paths: HostPaths,
-  patterns: readonly string[],
+  selected: (mountPoint: string) => boolean,
   memTotal: number,
   pageSize: number,
 ): Promise<TmpfsMount[]> {
-  const selected = globMatcher(patterns);
   const byMountPoint = new Map<string, { options: ReadonlyMap<string, string> }>();
-  for (const m of await readMountinfo(paths)) {
+  const mounts = await readMountinfo(paths);
+  const types = fsTypeByMountPoint(mounts);
+  for (const m of mounts) {
     if (!selected(m.mountPoint)) continue;
     // Later mounts hide earlier ones at the same place: the last one decides.
     if (m.fsType === 'tmpfs') byMountPoint.set(m.mountPoint, { options: m.superOptions });
     else byMountPoint.delete(m.mountPoint);
   }
-  // statfs of every build root at once: one after another costs a round trip each (48 on a big host).
+  // Every build root at once: on a network mount one statfs after another would cost a round trip each.
   return Promise.all(
     [...byMountPoint].map(async ([mountPoint, { options }]) => ({
       mountPoint,
       sizeLimitBytes: tmpfsSizeLimit(options, memTotal, pageSize),
-      usedBytes: await tmpfsUsed(rootPath(paths, mountPoint)),
+      usedBytes: await tmpfsUsed(rootPath(paths, mountPoint), onLocalFileSystems(types, mountPoint)),
     })),
   );
 }
@@ -168,7 +182,7 @@ async function collectWorker(ctx: CollectContext, config: WorkerCollectorConfig,
   const directory = settings?.workerDirectory ?? DEFAULT_WORKER_DIRECTORY;
   const patterns = config.tmpfsMounts ?? [directory === '/' ? '/root_*' : `${directory}/root_*`];
   state.pageSize ??= readPageSize(ctx.log);
-  const mounts = await selectedTmpfsMounts(paths, patterns, meminfo.get('MemTotal')!, await state.pageSize);
+  const mounts = await selectedTmpfsMounts(paths, mountMatcher(state, patterns), meminfo.get('MemTotal')!, await state.pageSize);
   const p = memoryPicture({ meminfo, settings, mounts });
 
   const out: Sample[] = [sample(M.configPresent, {}, settings ? 1 : 0)];
@@ -188,7 +202,7 @@ async function collectWorker(ctx: CollectContext, config: WorkerCollectorConfig,
 }
 
 function workerSource(config: WorkerCollectorConfig): Source {
-  const state: WorkerSourceState = { parsedConfigs: new Map(), pageSize: null };
+  const state: WorkerSourceState = { parsedConfigs: new Map(), pageSize: null, matcher: null };
   return { id: 'worker', timeoutMs: config.timeoutMs, collect: (ctx) => collectWorker(ctx, config, state) };
 }
 

@@ -48,6 +48,8 @@ export function parseMountinfo(text: string): MountInfo[] {
     if (sep < 0 || fields.length < sep + 3) continue;
     const devMatch = /^(\d+):(\d+)$/.exec(fields[2] ?? '');
     if (!devMatch) continue;
+    const optionsText = fields[sep + 3] ?? '';
+    let superOptions: Map<string, string> | undefined;
     mounts.push({
       mountId: Number(fields[0]),
       parentId: Number(fields[1]),
@@ -57,7 +59,10 @@ export function parseMountinfo(text: string): MountInfo[] {
       mountPoint: unescapeOctal(fields[4]!),
       fsType: fields[sep + 1]!,
       source: unescapeOctal(fields[sep + 2]!),
-      superOptions: parseOptions(fields[sep + 3] ?? ''),
+      // Parsed on first use: a scrape reads the options of a few tmpfs mounts out of hundreds of lines.
+      get superOptions() {
+        return (superOptions ??= parseOptions(optionsText));
+      },
     });
   }
   if (mounts.length === 0) throw new ProcParseError('mountinfo', 'no mount lines found');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseDiskstats } from '../../src/procfs/diskstats.js';
 import { ProcParseError } from '../../src/procfs/meminfo.js';
+import { fsTypeByMountPoint, onLocalFileSystems } from '../../src/procfs/local-fs.js';
 import { mountHolding, parseMountinfo } from '../../src/procfs/mountinfo.js';
 import { parsePressure } from '../../src/procfs/pressure.js';
 import { parseSchedstat } from '../../src/procfs/schedstat.js';
@@ -32,6 +33,27 @@ describe('parseMountinfo', () => {
     expect(mountHolding(mounts, '/swapfile')!.mountPoint).toBe('/');
     expect(mountHolding(mounts, '/var/cache/obs/worker/root_1/root')!.fsType).toBe('tmpfs');
     expect(mountHolding(mounts, '/var/cache/obs/worker/root_10')!.mountPoint).toBe('/');
+  });
+
+  it('tells paths on local file systems only from paths on or below a network or FUSE mount', () => {
+    const types = fsTypeByMountPoint(
+      parseMountinfo(
+        [
+          '28 1 259:1 / / rw - ext4 /dev/nvme0n1p1 rw',
+          '30 28 0:50 / /var/cache/obs rw - nfs4 server:/obs rw,vers=4.2',
+          '31 30 0:51 / /var/cache/obs/worker/root_1 rw - tmpfs none rw,size=1024k',
+          '32 28 0:52 / /srv/root_1 rw - tmpfs none rw,size=1024k',
+          '33 28 0:53 / /mnt/sshfs rw - fuse.sshfs host:/ rw',
+          // a tmpfs mounted over the FUSE mount hides it
+          '34 28 0:54 / /mnt/sshfs rw - tmpfs none rw',
+        ].join('\n'),
+      ),
+    );
+    expect(onLocalFileSystems(types, '/srv/root_1')).toBe(true);
+    expect(onLocalFileSystems(types, '/var/cache/obs/worker/root_1')).toBe(false); // tmpfs, but below NFS
+    expect(onLocalFileSystems(types, '/var/cache/obs')).toBe(false);
+    expect(onLocalFileSystems(types, '/var/cache')).toBe(true);
+    expect(onLocalFileSystems(types, '/mnt/sshfs/x')).toBe(true);
   });
 
   it('rejects a table with no mounts', () => {
