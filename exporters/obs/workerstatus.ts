@@ -81,7 +81,7 @@ export interface WorkerStatusSummary {
   readonly arches: ReadonlySet<string>;
   readonly daemons: readonly DaemonStatus[];
   readonly daemonStarts: readonly DaemonStart[];
-  /** One per building worker id (the first row wins). */
+  /** One per building worker id (the first row wins); empty unless asked for (see WorkerStatusOptions). */
   readonly running: readonly RunningBuild[];
 }
 
@@ -108,6 +108,14 @@ export function workerHost(workerId: string): string {
  * faster than a Map of small objects, which the garbage collector has to copy and trace.
  */
 const RANKS = WORKER_STATES.length;
+
+export interface WorkerStatusOptions {
+  /**
+   * Keep one RunningBuild per building worker (default true). Off, a big farm's document
+   * costs no per-job objects or id set: only the per-arch counts and oldest start are kept.
+   */
+  readonly runningBuilds?: boolean;
+}
 
 /** Builds a WorkerStatusSummary from chunks of a document: write() each chunk, then end(). */
 export class WorkerStatusParser {
@@ -138,7 +146,10 @@ export class WorkerStatusParser {
   /** The daemon whose <queue> may follow, or null after a duplicate was skipped. */
   private currentDaemon: { queue: SchedulerQueue | null } | null = null;
 
-  constructor() {
+  private readonly keepRunning: boolean;
+
+  constructor(options: WorkerStatusOptions = {}) {
+    this.keepRunning = options.runningBuilds ?? true;
     this.xml = new XmlStream('workerstatus', {
       open: (name, attrs, path) => this.open(name, attrs, path),
       close: (name) => {
@@ -255,7 +266,7 @@ export class WorkerStatusParser {
         const before = this.oldest.get(a);
         if (before === undefined || start < before) this.oldest.set(a, start);
       }
-      if (workerId !== undefined && !this.runningIds.has(workerId)) {
+      if (this.keepRunning && workerId !== undefined && !this.runningIds.has(workerId)) {
         this.runningIds.add(workerId);
         this.running.push({
           workerId,
