@@ -2,7 +2,8 @@
 // XML text in, a typed summary out. Incremental, so a multi-megabyte document is parsed chunk
 // by chunk as it arrives instead of holding the event loop for the whole document.
 // Semantics follow OBS's own reader (WorkerStatus#parse_worker_infos) and bs_repserver.
-import { DistinctLimit, intAttribute, numberAttribute, ObsParseError, XmlStream } from './xml-stream.js';
+import { ElementScanner } from './element-scanner.js';
+import { DistinctLimit, intAttribute, numberAttribute, ObsParseError } from './xml-stream.js';
 
 /**
  * What one worker status document may bring, far above the largest farms (openSUSE's has about
@@ -119,7 +120,7 @@ export interface WorkerStatusOptions {
 
 /** Builds a WorkerStatusSummary from chunks of a document: write() each chunk, then end(). */
 export class WorkerStatusParser {
-  private readonly xml: XmlStream;
+  private readonly xml: ElementScanner;
   private readonly workers = new Map<string, number>();
   private readonly hostArches: string[] = [];
   private readonly hostArchIndex = new Map<string, number>();
@@ -150,7 +151,7 @@ export class WorkerStatusParser {
 
   constructor(options: WorkerStatusOptions = {}) {
     this.keepRunning = options.runningBuilds ?? true;
-    this.xml = new XmlStream('workerstatus', {
+    this.xml = new ElementScanner('workerstatus', {
       open: (name, attrs, path) => this.open(name, attrs, path),
       close: (name) => {
         if (name === 'daemon' || name === 'scheduler') this.currentDaemon = null;
