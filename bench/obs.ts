@@ -15,6 +15,7 @@ import pino from 'pino';
 import { createObsCollector } from '../exporters/obs/collector.js';
 import { obsConfigSchema } from '../exporters/obs/config.js';
 import { defaultHostPaths } from '../src/paths.js';
+import { validateSamples } from '../src/runtime.js';
 import { generateWorkerStatus } from '../sim/obs/generator.js';
 import { startObsSimulator } from '../sim/obs/server.js';
 import type { BenchRow } from './report.js';
@@ -68,7 +69,7 @@ function percentile(values: number[], p: number): number {
 
 const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
 
-/** Collections in this process: median duration and the event loop's worst delay meanwhile. */
+/** Collections in this process (fetch, parse, samples, the runtime's checks): median duration and the event loop's worst delay meanwhile. */
 async function measureCollect(url: string, passwordFile: string, iterations: number): Promise<{ medianMs: number; peakDelayMs: number; series: number }> {
   const config = obsConfigSchema({ baseDir: process.cwd() }).parse({
     // Collected directly below, not on the schedule: an hour lets the 60s timeout fit it.
@@ -84,8 +85,12 @@ async function measureCollect(url: string, passwordFile: string, iterations: num
   histogram.enable();
   for (let i = 0; i < iterations; i++) {
     const start = performance.now();
-    series = (await source.collect(ctx)).length;
+    const samples = await source.collect(ctx);
+    // The runtime checks every refresh's samples before it keeps them: part of a collection's cost.
+    const problem = validateSamples(collector, samples);
     times.push(performance.now() - start);
+    if (problem) throw new Error(`invalid samples: ${problem}`);
+    series = samples.length;
   }
   histogram.disable();
   await collector.close?.();
@@ -154,7 +159,8 @@ export async function benchObs(opts: { quick: boolean }): Promise<BenchRow[]> {
         });
         rows.push(
           row(scenario, 'document size', 'KiB', round(sim.bytes / 1024, 0)),
-          row(scenario, `fetch+parse+update, median of ${iterations}`, 'ms', round(collect.medianMs)),
+          row(scenario, `fetch+parse+update+checks, median of ${iterations}`, 'ms', round(collect.medianMs)),
+          row(scenario, 'series per collection', 'series', collect.series),
           row(scenario, 'peak event-loop delay during collections', 'ms', round(collect.peakDelayMs)),
           vsIdle(`/metrics latency p99 while polling every 1s (${scrapes.scrapes} scrapes)`, scrapes.p99Ms, idle.p99Ms),
           vsIdle('/metrics latency max while polling every 1s', scrapes.maxMs, idle.maxMs),

@@ -89,7 +89,7 @@ export class ObsInstanceSource implements Source {
     let notFound: ObsHttpError | null = null;
     for (const index of order) {
       const path = WORKER_STATUS_PATHS[index]!;
-      const parser = new WorkerStatusParser();
+      const parser = new WorkerStatusParser({ runningBuilds: this.config.per_worker_builds });
       try {
         await client.get(path, (text) => parser.write(text), signal, authorization);
       } catch (err) {

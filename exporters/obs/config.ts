@@ -50,6 +50,9 @@ export function obsInstanceSchema(ctx: SchemaContext) {
       )
       .default([]),
     job_history_limit: z.number().int().min(1).max(100_000).default(1000),
+    // One series per building worker: 27,000 series on a 50,000-worker farm, so asked for, not
+    // given; the per-arch gauges (jobs building, oldest build start) are always there.
+    per_worker_builds: z.boolean().default(false),
   }).superRefine((instance, issue) => {
     obsTiming.check(instance, issue, ['timeout']);
     if ((instance.username === undefined) !== (instance.password_file === undefined)) {

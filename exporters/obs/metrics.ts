@@ -68,7 +68,7 @@ export const obsRepositoryDirty = gauge(
 
 export const obsBuildStart = gauge(
   'headroom_obs_build_start_timestamp_seconds',
-  `Unix time at which the job now running on this worker was dispatched, with what it builds; absent when OBS does not know (starttime 0). One series per building worker. ${BG}`,
+  `Unix time at which the job now running on this worker was dispatched, with what it builds; absent when OBS does not know (starttime 0). One series per building worker, only from instances that set per_worker_builds. ${BG}`,
   ['obs', 'worker', 'host', 'project', 'repository', 'package', 'arch'],
 );
 export const obsDaemonStart = gauge(

@@ -2,7 +2,8 @@
 // XML text in, a typed summary out. Incremental, so a multi-megabyte document is parsed chunk
 // by chunk as it arrives instead of holding the event loop for the whole document.
 // Semantics follow OBS's own reader (WorkerStatus#parse_worker_infos) and bs_repserver.
-import { DistinctLimit, intAttribute, numberAttribute, ObsParseError, XmlStream } from './xml-stream.js';
+import { ElementScanner } from './element-scanner.js';
+import { DistinctLimit, intAttribute, numberAttribute, ObsParseError } from './xml-stream.js';
 
 /**
  * What one worker status document may bring, far above the largest farms (openSUSE's has about
@@ -81,7 +82,7 @@ export interface WorkerStatusSummary {
   readonly arches: ReadonlySet<string>;
   readonly daemons: readonly DaemonStatus[];
   readonly daemonStarts: readonly DaemonStart[];
-  /** One per building worker id (the first row wins). */
+  /** One per building worker id (the first row wins); empty unless asked for (see WorkerStatusOptions). */
   readonly running: readonly RunningBuild[];
 }
 
@@ -109,9 +110,17 @@ export function workerHost(workerId: string): string {
  */
 const RANKS = WORKER_STATES.length;
 
+export interface WorkerStatusOptions {
+  /**
+   * Keep one RunningBuild per building worker (default true). Off, a big farm's document
+   * costs no per-job objects or id set: only the per-arch counts and oldest start are kept.
+   */
+  readonly runningBuilds?: boolean;
+}
+
 /** Builds a WorkerStatusSummary from chunks of a document: write() each chunk, then end(). */
 export class WorkerStatusParser {
-  private readonly xml: XmlStream;
+  private readonly xml: ElementScanner;
   private readonly workers = new Map<string, number>();
   private readonly hostArches: string[] = [];
   private readonly hostArchIndex = new Map<string, number>();
@@ -138,8 +147,11 @@ export class WorkerStatusParser {
   /** The daemon whose <queue> may follow, or null after a duplicate was skipped. */
   private currentDaemon: { queue: SchedulerQueue | null } | null = null;
 
-  constructor() {
-    this.xml = new XmlStream('workerstatus', {
+  private readonly keepRunning: boolean;
+
+  constructor(options: WorkerStatusOptions = {}) {
+    this.keepRunning = options.runningBuilds ?? true;
+    this.xml = new ElementScanner('workerstatus', {
       open: (name, attrs, path) => this.open(name, attrs, path),
       close: (name) => {
         if (name === 'daemon' || name === 'scheduler') this.currentDaemon = null;
@@ -255,7 +267,7 @@ export class WorkerStatusParser {
         const before = this.oldest.get(a);
         if (before === undefined || start < before) this.oldest.set(a, start);
       }
-      if (workerId !== undefined && !this.runningIds.has(workerId)) {
+      if (this.keepRunning && workerId !== undefined && !this.runningIds.has(workerId)) {
         this.runningIds.add(workerId);
         this.running.push({
           workerId,

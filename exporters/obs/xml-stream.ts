@@ -13,7 +13,7 @@ export class ObsParseError extends Error {
 }
 
 /** OBS replies are at most four levels deep (workerstatus/partition/daemon/queue). */
-const MAX_DEPTH = 16;
+export const MAX_DEPTH = 16;
 
 /**
  * Bounds on the work one element may cost, far above anything OBS sends (its richest element,
@@ -71,9 +71,7 @@ export class XmlStream {
       if (this.path.length === 0) {
         if (this.sawRoot) throw new ObsParseError('more than one root element');
         this.sawRoot = true;
-        if (tag.name !== rootName) {
-          throw new ObsParseError(`expected a <${rootName}> document, got <${tag.name}>${tag.name.toLowerCase() === 'html' ? ' (an HTML page, not the OBS API?)' : ''}`);
-        }
+        expectedRoot(rootName, tag.name);
       }
       if (this.path.length >= MAX_DEPTH) throw new ObsParseError(`elements nested deeper than ${MAX_DEPTH} levels`);
       handler.open(tag.name, tag.attributes as Record<string, string>, this.path);
@@ -137,7 +135,14 @@ export class DistinctLimit {
   }
 }
 
-function asParseError(err: unknown): ObsParseError {
+/** Refuses a document whose root is not `rootName` (an HTML error page, another reply). */
+export function expectedRoot(rootName: string, name: string): void {
+  if (name !== rootName) {
+    throw new ObsParseError(`expected a <${rootName}> document, got <${name}>${name.toLowerCase() === 'html' ? ' (an HTML page, not the OBS API?)' : ''}`);
+  }
+}
+
+export function asParseError(err: unknown): ObsParseError {
   if (err instanceof ObsParseError) return err;
   return new ObsParseError(`malformed XML: ${err instanceof Error ? err.message : String(err)}`);
 }

@@ -50,7 +50,7 @@ describe.skipIf(unavailable !== null)('job outcomes, in-flight builds, daemon st
     obs = await startRealObs({ archs: ['x86_64', 'aarch64'], workers: 2 });
     await obs.createProject(PROJECT, { archs: ['x86_64', 'aarch64'] });
     writeFileSync(path.join(dir, 'unused'), '');
-    const config = obsConfigSchema({ baseDir: dir }).parse({ instances: [{ name: 'real', url: obs.url, watch: [{ project: PROJECT }] }] });
+    const config = obsConfigSchema({ baseDir: dir }).parse({ instances: [{ name: 'real', url: obs.url, watch: [{ project: PROJECT }], per_worker_builds: true }] });
     runtime = new CollectorRuntime([createObsCollector(config)], { paths: defaultHostPaths, log: pino({ level: 'silent' }) });
   }, 120_000);
   afterAll(async () => {

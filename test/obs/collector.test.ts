@@ -61,6 +61,24 @@ afterAll(() => sim.close());
 beforeEach(() => sim.setFault(null));
 
 describe('OBS collector against the simulated API', () => {
+  it('exports one build-start series per building worker only when per_worker_builds is set', async () => {
+    // The fixture's <building> rows, read with a regex rather than the parser under test.
+    const rows = [...fixture('workerstatus.docs-example.xml').matchAll(/<building ([^>]*)\/>/g)].map((m) =>
+      Object.fromEntries([...m[1]!.matchAll(/(\w+)='([^']*)'/g)].map((a) => [a[1]!, a[2]!])),
+    );
+    expect(rows).toHaveLength(3);
+    const instance = { url: sim.url, username: 'monitor', password_file: passwordFile };
+    const { runtime } = runtimeFor([{ name: 'plain', ...instance }, { name: 'detailed', ...instance, per_worker_builds: true }]);
+    await runtime.refreshCollector('obs');
+    const s = runtime.snapshot();
+    const buildStarts = (obs: string) => s.filter((x) => x.metric.name === 'headroom_obs_build_start_timestamp_seconds' && x.labels.obs === obs);
+    expect(buildStarts('plain')).toEqual([]);
+    expect(value(s, 'headroom_obs_oldest_build_start_timestamp_seconds', { obs: 'plain', arch: 'x86_64' })).toBe(1289838671);
+    expect(buildStarts('detailed').map((x) => ({ ...x.labels, start: x.value }))).toEqual(
+      rows.map((r) => ({ obs: 'detailed', worker: r.workerid, host: 'build03', project: r.project, repository: r.repository, package: r.package, arch: r.arch, start: Number(r.starttime) })),
+    );
+  });
+
   it('exports the worker status and project results of an instance', async () => {
     const { runtime } = runtimeFor([
       { name: 'community', url: sim.url, username: 'monitor', password_file: passwordFile, projects: ['openSUSE:Factory'] },
