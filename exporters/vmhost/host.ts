@@ -1,5 +1,6 @@
 // Host I/O outside libvirt: the qemu processes in /proc, and the host's CPUs and memory when
 // libvirt cannot tell them. Every path goes through --path.procfs / --path.sysfs.
+import { readFile as readFileCallback } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { procPath, sysPath, type HostPaths } from '../../src/paths.js';
 import { readMeminfo } from '../../src/procfs/meminfo.js';
@@ -23,6 +24,14 @@ function errno(err: unknown): string | undefined {
 /** Reads in chunks: thousands of processes, but never thousands of open files at once. */
 const READ_CONCURRENCY = 64;
 
+/**
+ * One cmdline file through fs.readFile's callback API: for the hundreds of small /proc files of
+ * a scan it costs markedly less CPU than fs/promises' FileHandle-based readFile.
+ */
+function readCmdline(file: string): Promise<string> {
+  return new Promise((resolve, reject) => readFileCallback(file, 'utf8', (err, text) => (err ? reject(err) : resolve(text))));
+}
+
 /** Every qemu process under procfs. Processes that exit while we look are skipped silently. */
 export async function scanQemuProcesses(paths: HostPaths, signal?: AbortSignal): Promise<QemuScan> {
   const root = procPath(paths);
@@ -42,7 +51,7 @@ export async function scanQemuProcesses(paths: HostPaths, signal?: AbortSignal):
         const file = procPath(paths, pid, 'cmdline');
         let raw: string;
         try {
-          raw = await readFile(file, 'utf8');
+          raw = await readCmdline(file);
         } catch (err) {
           // Gone (ENOENT/ESRCH) or not ours to read: not a qemu process we can account for.
           if (errno(err) !== 'ENOENT' && errno(err) !== 'ESRCH') skipped.push(`${file}: ${errno(err) ?? String(err)}`);
