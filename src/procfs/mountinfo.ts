@@ -21,6 +21,8 @@ export interface MountInfo {
 
 /** The kernel escapes space, tab, newline and backslash in paths as \ooo octal. */
 export function unescapeOctal(text: string): string {
+  // Almost no path has an escape: skip the regex (three per line, every scrape) when there is none.
+  if (!text.includes('\\')) return text;
   return text.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(parseInt(oct, 8)));
 }
 
