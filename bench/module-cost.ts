@@ -16,7 +16,7 @@ const built = (file: string) => pathToFileURL(path.join(repoRoot, 'dist', file))
 export const LAYERS: ReadonlyArray<{ name: string; imports: readonly string[] }> = [
   { name: 'node alone (idle)', imports: [] },
   { name: '+ node:http and node:zlib', imports: ['node:http', 'node:zlib'] },
-  { name: '+ pino (logger)', imports: ['pino'] },
+  { name: '+ logger (src/log.ts)', imports: [built('src/log.js')] },
   { name: '+ fastify', imports: ['fastify'] },
   { name: '+ commander (CLI)', imports: ['commander'] },
   { name: '+ zod and yaml', imports: ['zod', 'yaml'] },

@@ -4,7 +4,7 @@
 // streaming parse, samples), alternated so that both see the same back end load; plus
 // headroom's CPU time per poll. Skipped (no rows) where the back end cannot start.
 import { performance } from 'node:perf_hooks';
-import pino from 'pino';
+import { silentLogger } from '../src/log.js';
 import { createObsCollector } from '../exporters/obs/collector.js';
 import { obsConfigSchema } from '../exporters/obs/config.js';
 import { defaultHostPaths } from '../src/paths.js';
@@ -29,7 +29,7 @@ export async function benchObsReal(opts: { quick: boolean; log: (line: string) =
     const config = obsConfigSchema({ baseDir: process.cwd() }).parse({ instances: [{ name: 'real', url: obs.url, schedule: '60s', timeout: '60s' }] });
     const collector = createObsCollector(config);
     const source = collector.sources[0]!;
-    const ctx = { paths: defaultHostPaths, signal: new AbortController().signal, log: pino({ level: 'silent' }) };
+    const ctx = { paths: defaultHostPaths, signal: new AbortController().signal, log: silentLogger() };
     await source.collect(ctx); // warm-up, and the one 404 on /worker/_status
     const raw: number[] = [];
     const polls: number[] = [];

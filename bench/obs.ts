@@ -11,7 +11,7 @@ import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import pino from 'pino';
+import { silentLogger } from '../src/log.js';
 import { createObsCollector } from '../exporters/obs/collector.js';
 import { obsConfigSchema } from '../exporters/obs/config.js';
 import { defaultHostPaths } from '../src/paths.js';
@@ -77,7 +77,7 @@ async function measureCollect(url: string, passwordFile: string, iterations: num
   });
   const collector = createObsCollector(config);
   const source = collector.sources[0]!;
-  const ctx = { paths: defaultHostPaths, signal: new AbortController().signal, log: pino({ level: 'silent' }) };
+  const ctx = { paths: defaultHostPaths, signal: new AbortController().signal, log: silentLogger() };
   await source.collect(ctx); // warm-up: JIT, keep-alive connection
   const histogram = monitorEventLoopDelay({ resolution: 1 });
   const times: number[] = [];

@@ -127,6 +127,31 @@ program
       });
       return reloading;
     };
+    const stop = (running: RunningExporter) => {
+      running.close().then(
+        () => {
+          log.info('stopped');
+          log.flush();
+          process.exit(0);
+        },
+        (err: unknown) => {
+          log.error({ err: errorMessage(err) }, 'error while shutting down');
+          log.flush();
+          process.exit(1);
+        },
+      );
+    };
+    // Installed before listening: whoever sees the "listening" line may signal at once, and
+    // Node's default for SIGTERM and SIGINT is to die without closing anything.
+    let stopping = false;
+    const shutdown = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ signal }, 'shutting down');
+      if (exporter) stop(exporter); // else once it has started, below
+    };
+    process.on('SIGTERM', () => shutdown('SIGTERM'));
+    process.on('SIGINT', () => shutdown('SIGINT'));
     try {
       exporter = await startExporter({
         collectors,
@@ -142,30 +167,9 @@ program
     } catch (err) {
       log.fatal({ err: errorMessage(err) }, 'cannot start the exporter');
       log.flush();
-      process.exitCode = 1;
-      return;
+      process.exit(1);
     }
-    const running = exporter;
-    let stopping = false;
-    const shutdown = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      log.info({ signal }, 'shutting down');
-      running.close().then(
-        () => {
-          log.info('stopped');
-          log.flush();
-          process.exit(0);
-        },
-        (err: unknown) => {
-          log.error({ err: errorMessage(err) }, 'error while shutting down');
-          log.flush();
-          process.exit(1);
-        },
-      );
-    };
-    process.on('SIGTERM', () => shutdown('SIGTERM'));
-    process.on('SIGINT', () => shutdown('SIGINT'));
+    if (stopping) stop(exporter);
     takeOverSighup(() => {
       log.info('SIGHUP: reloading configuration');
       void reload();

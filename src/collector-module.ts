@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { Logger } from './log.js';
 import type { z } from 'zod';
 import type { Collector } from './collector.js';
 import type { SchemaContext } from './config/fields.js';
@@ -24,7 +24,8 @@ export interface CollectorModule<Schema extends z.ZodObject = z.ZodObject> {
    * machine. Absent = never runs without configuration (it needs targets or credentials).
    */
   autodetect?(env: CollectorEnv): Promise<boolean>;
-  create(config: z.output<Schema>, env: CollectorEnv): Collector;
+  /** A Promise when the collector's code is imported on demand (collectors most hosts do not run). */
+  create(config: z.output<Schema>, env: CollectorEnv): Collector | Promise<Collector>;
 }
 
 /** Keeps a module's config type tied to its schema at the definition site. */

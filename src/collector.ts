@@ -1,7 +1,7 @@
 // The one shape of a collector: a name, a catalog of metrics under the collector's subsystem
 // prefix, and sources that own their state. Health is not the collector's business: the
 // runtime reports every source's outcome in the headroom_collector_* family.
-import type { Logger } from 'pino';
+import type { Logger } from './log.js';
 import { seriesKey, type MetricDef, type Sample } from './metrics.js';
 import type { HostPaths } from './paths.js';
 import type { Schedule } from './schedule.js';

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { Logger } from 'pino';
+import type { Logger } from './log.js';
 import type { Collector, Source } from './collector.js';
 import { errorMessage } from './errors.js';
 

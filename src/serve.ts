@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { Logger } from './log.js';
 import { BasicAuth } from './basic-auth.js';
 import type { Collector } from './collector.js';
 import type { CollectorModule } from './collector-module.js';
@@ -41,7 +41,7 @@ export async function selectCollectors(
       }
       section = defaultSectionConfig(m);
     }
-    const collector = m.create(section as never, { paths: env.paths, log });
+    const collector = await m.create(section as never, { paths: env.paths, log });
     const seriesLimit = (section as { series_limit?: number }).series_limit;
     if (seriesLimit !== undefined) collector.seriesLimit = seriesLimit;
     collectors.push(collector);

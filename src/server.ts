@@ -1,8 +1,8 @@
 import type { TLSSocket } from 'node:tls';
 import { promisify } from 'node:util';
 import { gzip, gzipSync } from 'node:zlib';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
-import type { Logger } from 'pino';
+import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import type { Logger } from './log.js';
 import type { BasicAuth } from './basic-auth.js';
 import type { Exposition } from './exposition.js';
 import { errorMessage, type CollectorRuntime } from './runtime.js';
@@ -132,16 +132,22 @@ function clientCertProblem(mode: ClientAuthType, socket: TLSSocket): string | nu
   return given && !socket.authorized ? `client certificate not verified: ${String(socket.authorizationError)}` : null;
 }
 
+/** Stands in for fastify's schema compilers: a route given a schema fails loudly at start. */
+function noSchemas(): never {
+  throw new Error('headroom routes take no request or reply schemas');
+}
+
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const tls = options.tls;
+  // No logger for fastify: given one it loads pino (~5 MB resident); errors are logged below.
   const app = Fastify({
-    loggerInstance: options.log as FastifyBaseLogger,
+    // No route has a request or reply schema, so fastify's default compilers (ajv and
+    // fast-json-stringify, ~2.5 MB resident) would be loaded for nothing.
+    schemaController: { compilersFactory: { buildValidator: noSchemas, buildSerializer: noSchemas } },
     // Without these a client that never reads its reply, or never finishes its request, holds
     // its connection (and the reply's memory) for ever.
     connectionTimeout: options.idleTimeoutMs,
     requestTimeout: options.idleTimeoutMs,
-    // A log line per scrape is noise; failures are logged by the runtime where they happen.
-    logController: new LogController({ disableRequestLogging: true }),
     ...(tls
       ? {
           https: {
@@ -155,6 +161,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
           },
         }
       : {}),
+  });
+  // A log line per scrape is noise; collection failures are logged by the runtime where they
+  // happen, so only what fails inside the HTTP layer itself is logged here.
+  app.addHook('onError', async (req, _reply, err) => {
+    // As fastify's default error handler: an error without a status of its own is a 500.
+    const status = (err as { statusCode?: number }).statusCode ?? 500;
+    if (status >= 500) options.log.error({ err: errorMessage(err), method: req.method, url: req.url }, 'request failed');
   });
   // Callback style, not async: an async hook costs every request a promise and a microtask turn,
   // and without basic auth there is nothing to wait for.

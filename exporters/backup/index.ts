@@ -1,5 +1,4 @@
 import { defineCollectorModule } from '../../src/collector-module.js';
-import { createBackupCollector } from './collector.js';
 import { backupConfigSchema } from './config.js';
 
 /** Backup freshness: restic, borg, plain files and git targets, each read in the background on its own schedule. */
@@ -8,5 +7,6 @@ export const backupModule = defineCollectorModule({
   summary: 'backup freshness of restic and borg repositories, backup files and git repositories (metadata only, lock-free)',
   configSchema: backupConfigSchema,
   // No autodetect: there is nothing to watch until targets are configured.
-  create: (config) => createBackupCollector(config),
+  // Loaded only when configured: most hosts have no backup targets to watch.
+  create: async (config) => (await import('./collector.js')).createBackupCollector(config),
 });

@@ -1,10 +1,10 @@
 import { defineCollectorModule } from '../../src/collector-module.js';
-import { createObsCollector } from './collector.js';
 import { obsConfigSchema } from './config.js';
 
 export const obsModule = defineCollectorModule({
   name: 'obs',
   summary: 'Open Build Service: job queues, workers, schedulers and daemons of one or more OBS instances, polled in the background',
   configSchema: obsConfigSchema,
-  create: (config) => createObsCollector(config),
+  // Loaded only when configured: a worker or VM host never pays for the OBS parsers resident.
+  create: async (config) => (await import('./collector.js')).createObsCollector(config),
 });

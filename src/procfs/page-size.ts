@@ -1,7 +1,7 @@
 // The kernel page size, which vmstat's pswpin/pswpout and tmpfs size rounding count in. The
 // exporter runs on the host it reports, so its own page size is the host's. The one place
 // headroom learns it; callers keep the answer (it does not change while the host runs).
-import type { Logger } from 'pino';
+import type { Logger } from '../log.js';
 import { errorMessage } from '../errors.js';
 import { runProgram } from '../exec.js';
 

@@ -1,7 +1,6 @@
 // Runs backup targets through the real collector runtime (the way `headroom serve` does, minus
 // HTTP) and captures every log line, so tests can check samples, health and secrets.
-import { Writable } from 'node:stream';
-import pino from 'pino';
+import { createLogger } from '../../src/log.js';
 import { createBackupCollector } from '../../exporters/backup/collector.js';
 import { backupConfigSchema } from '../../exporters/backup/config.js';
 import type { Sample } from '../../src/metrics.js';
@@ -20,13 +19,7 @@ export interface Harness {
 export function backupHarness(targets: unknown[], opts: { baseDir: string; paths?: HostPaths }): Harness {
   const config = backupConfigSchema({ baseDir: opts.baseDir }).parse({ targets });
   const logs: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      logs.push(chunk.toString('utf8'));
-      done();
-    },
-  });
-  const log = pino({ level: 'debug' }, sink);
+  const log = createLogger('debug', (line) => logs.push(line));
   const runtime = new CollectorRuntime([createBackupCollector(config)], { paths: opts.paths ?? defaultHostPaths, log });
   const samples = () => runtime.snapshot();
   return {

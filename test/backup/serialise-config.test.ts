@@ -130,11 +130,11 @@ describe('backup config', () => {
     expect(backupTiming.resolve(c!).timeoutMs).toBe(2 * 60 * 1000);
   });
 
-  it('loads the issue\'s config file (schedule: 30s, no timeout) and builds a 30s source from it', () => {
+  it('loads the issue\'s config file (schedule: 30s, no timeout) and builds a 30s source from it', async () => {
     const file = path.join(dir, 'new-user.yml');
     writeFileSync(file, 'collectors:\n  backup:\n    targets:\n      - { name: etc, kind: git, path: /etc, max_age: 1d, schedule: 30s }\n');
     const config = loadConfig(file, [backupModule]);
-    const collector = backupModule.create(config.collectors.get('backup') as never, { paths: defaultHostPaths, log: silentLogger() });
+    const collector = await backupModule.create(config.collectors.get('backup') as never, { paths: defaultHostPaths, log: silentLogger() });
     expect(collector.sources.map((s) => [s.id, s.schedule, s.timeoutMs])).toEqual([['etc', { kind: 'interval', ms: 30_000 }, 30_000]]);
   });
 });

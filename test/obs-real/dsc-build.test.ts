@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import pino from 'pino';
+import { createLogger } from '../../src/log.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sample } from '../../src/metrics.js';
 import { defaultHostPaths } from '../../src/paths.js';
@@ -97,7 +97,7 @@ describe.skipIf(unavailable !== null)('successful dsc builds on a real OBS 2.9 b
     obs = await startRealObs({ archs: [ARCH], workers: 1 });
     await obs.createProject(PROJECT, { archs: [ARCH], config: buildenv!.projectConfig });
     await uploadBuildenv(obs, PROJECT, 'standard', ARCH, buildenv!);
-    const log = pino({ level: 'warn' }, { write: () => undefined });
+    const log = createLogger('warn', () => undefined);
     const config = obsConfigSchema({ baseDir: dir }).parse({ instances: [{ name: 'real', url: obs.url, projects: [PROJECT] }] });
     runtime = new CollectorRuntime([createObsCollector(config)], { paths: defaultHostPaths, log });
   }, 120_000);

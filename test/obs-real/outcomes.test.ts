@@ -4,7 +4,7 @@
 // (reply.ts and below), never from headroom's parsers.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import pino from 'pino';
+import { silentLogger } from '../../src/log.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sample } from '../../src/metrics.js';
 import { defaultHostPaths } from '../../src/paths.js';
@@ -51,7 +51,7 @@ describe.skipIf(unavailable !== null)('job outcomes, in-flight builds, daemon st
     await obs.createProject(PROJECT, { archs: ['x86_64', 'aarch64'] });
     writeFileSync(path.join(dir, 'unused'), '');
     const config = obsConfigSchema({ baseDir: dir }).parse({ instances: [{ name: 'real', url: obs.url, watch: [{ project: PROJECT }], per_worker_builds: true }] });
-    runtime = new CollectorRuntime([createObsCollector(config)], { paths: defaultHostPaths, log: pino({ level: 'silent' }) });
+    runtime = new CollectorRuntime([createObsCollector(config)], { paths: defaultHostPaths, log: silentLogger() });
   }, 120_000);
   afterAll(async () => {
     runtime?.stop();

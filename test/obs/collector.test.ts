@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import pino from 'pino';
+import { createLogger } from '../../src/log.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Sample } from '../../src/metrics.js';
 import { defaultHostPaths } from '../../src/paths.js';
@@ -23,7 +23,7 @@ writeFileSync(wrongPasswordFile, 'not-the-password\n');
 /** A runtime whose log lines are kept, to check what an operator would read. */
 function runtimeFor(instances: unknown[]) {
   const logs: string[] = [];
-  const log = pino({ level: 'debug' }, { write: (line: string) => logs.push(line) });
+  const log = createLogger('debug', (line) => logs.push(line));
   const config = obsConfigSchema({ baseDir: dir }).parse({ instances });
   const collector = createObsCollector(config);
   const runtime = new CollectorRuntime([collector], { paths: defaultHostPaths, log });

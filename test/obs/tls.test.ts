@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import pino from 'pino';
+import { silentLogger } from '../../src/log.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultHostPaths } from '../../src/paths.js';
 import { CollectorRuntime } from '../../src/runtime.js';
@@ -31,7 +31,7 @@ afterAll(() => sim?.close());
 
 async function poll(tlsConfig: Record<string, unknown>) {
   const config = obsConfigSchema({ baseDir: dir }).parse({ instances: [{ name: 'secure', url: sim.url, tls_config: tlsConfig }] });
-  const runtime = new CollectorRuntime([createObsCollector(config)], { paths: defaultHostPaths, log: pino({ level: 'silent' }) });
+  const runtime = new CollectorRuntime([createObsCollector(config)], { paths: defaultHostPaths, log: silentLogger() });
   await runtime.refreshCollector('obs');
   const samples = runtime.snapshot();
   await runtime.stop();

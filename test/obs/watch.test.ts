@@ -2,7 +2,7 @@
 // real OBS 2.9.4 back end, and the collector against the simulator for volume.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import pino from 'pino';
+import { silentLogger } from '../../src/log.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sample } from '../../src/metrics.js';
 import { defaultHostPaths } from '../../src/paths.js';
@@ -131,7 +131,7 @@ describe('collector with watched repositories, 100,000 jobs on 5,000 workers', (
     });
     const collector = createObsCollector(config);
     const source = collector.sources[0]!;
-    const ctx = { paths: defaultHostPaths, signal: new AbortController().signal, log: pino({ level: 'silent' }) };
+    const ctx = { paths: defaultHostPaths, signal: new AbortController().signal, log: silentLogger() };
     const finished = (s: Sample[]) => s.filter((x) => x.metric.name === 'headroom_obs_jobs_finished_total');
     expect(finished(await source.collect(ctx))).toEqual([]);
     sim.setJobHistory('home:big/standard/x86_64', jobHistoryXml([...history.slice(later.length), ...later]));

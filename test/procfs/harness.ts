@@ -2,7 +2,7 @@
 // fixture host, and looks up sample values for assertions.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pino } from 'pino';
+import { silentLogger } from '../../src/log.js';
 import type { CollectorModule } from '../../src/collector-module.js';
 import type { Sample } from '../../src/metrics.js';
 import type { HostPaths } from '../../src/paths.js';
@@ -20,7 +20,7 @@ export function fixtureHost(name: string): HostPaths {
   return { procfs: path.join(dir, 'proc'), sysfs: path.join(dir, 'sys'), rootfs: path.join(dir, 'root') };
 }
 
-export const silentLog = pino({ level: 'silent' });
+export const silentLog = silentLogger();
 
 export interface Harness {
   runtime: CollectorRuntime;
@@ -33,6 +33,7 @@ export interface Harness {
 export function harness(module: CollectorModule, section: Record<string, unknown>, paths: HostPaths): Harness {
   const config = module.configSchema({ baseDir: '/' }).parse(section);
   const collector = module.create(config as never, { paths, log: silentLog });
+  if (collector instanceof Promise) throw new Error(`harness: ${module.name} is built asynchronously; host collectors are not`);
   const runtime = new CollectorRuntime([collector], { paths, log: silentLog });
   return {
     runtime,

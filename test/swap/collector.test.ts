@@ -166,9 +166,9 @@ describe('swap collector: SMART wear from smartctl', () => {
     expect(required.error('smartctl')).toMatch(/not installed/);
   });
 
-  it('runs smartctl on its own slow schedule (default 6h)', () => {
+  it('runs smartctl on its own slow schedule (default 6h)', async () => {
     const config = swapModule.configSchema({ baseDir: '/' }).parse({});
-    const collector = swapModule.create(config as never, { paths: fixtureHost('no-obs'), log: undefined as never });
+    const collector = await swapModule.create(config as never, { paths: fixtureHost('no-obs'), log: undefined as never });
     const smart = collector.sources.find((x) => x.id === 'smartctl')!;
     expect(smart.schedule).toEqual({ kind: 'interval', ms: 6 * 3600 * 1000 });
     expect(collector.sources.find((x) => x.id === 'swap')!.schedule).toBeUndefined();

@@ -1,0 +1,13 @@
+// Loader hooks of record-modules.mjs: runs on the loader's own thread, so it writes each URL
+// to the file at once rather than messaging the main thread.
+import { appendFileSync } from 'node:fs';
+
+let file;
+export function initialize(data) {
+  file = data.file;
+}
+
+export async function load(url, context, nextLoad) {
+  appendFileSync(file, `${url}\n`);
+  return nextLoad(url, context);
+}
