@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import picomatch from 'picomatch';
-import pino from 'pino';
+import { createLogger } from '../src/log.js';
 import { serveNodeFlags } from '../src/node-flags.js';
 import { selfSamples } from '../src/self-metrics.js';
 import { setHeadroomNodeArgs, startHeadroom } from './exporters.js';
@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   const exporter = await startHeadroom(dir, 'headroom-parts', hostCollectorsYaml, host.paths);
   const body = await (await fetch(exporter.url)).text();
   await exporter.stop();
-  const log = pino({ level: 'warn' }, pino.destination('/dev/null'));
+  const log = createLogger('warn', () => {});
   const rows: [string, number, number][] = [];
   try {
     rows.push([
