@@ -10,6 +10,8 @@ export interface LibvirtProxy {
   readonly socketPath: string;
   /** Applies to connections opened from now on, and to the next bytes of open ones. */
   setMode(mode: ProxyMode): void;
+  /** Connections accepted so far. */
+  connections(): number;
   stop(): Promise<void>;
 }
 
@@ -21,7 +23,9 @@ const GARBAGE = Buffer.concat([Buffer.from([0, 0, 0, 32]), Buffer.from('this is 
 export async function startLibvirtProxy(socketPath: string, upstreamPath: string): Promise<LibvirtProxy> {
   let mode: ProxyMode = 'pass';
   const sockets = new Set<net.Socket>();
+  let accepted = 0;
   const server = net.createServer((client) => {
+    accepted++;
     sockets.add(client);
     const upstream = net.connect(upstreamPath);
     sockets.add(upstream);
@@ -51,6 +55,7 @@ export async function startLibvirtProxy(socketPath: string, upstreamPath: string
     setMode: (m) => {
       mode = m;
     },
+    connections: () => accepted,
     stop: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();

@@ -122,6 +122,8 @@ function connectSocket(socketPath: string, timeoutMs: number): Promise<net.Socke
 
 export class LibvirtRpcClient {
   private connection: Connection | null = null;
+  /** The connection being opened: calls made meanwhile wait for it rather than open another. */
+  private opening: Promise<Connection> | null = null;
 
   constructor(private readonly opts: RpcClientOptions) {}
 
@@ -145,9 +147,16 @@ export class LibvirtRpcClient {
     conn.destroy(new Error('connection closed'));
   }
 
-  private async connection_(timeoutMs: number): Promise<Connection> {
-    if (this.connection && !this.connection.failure) return this.connection;
+  private connection_(timeoutMs: number): Promise<Connection> {
+    if (this.connection && !this.connection.failure) return Promise.resolve(this.connection);
     this.connection = null;
+    this.opening ??= this.open(timeoutMs).finally(() => {
+      this.opening = null;
+    });
+    return this.opening;
+  }
+
+  private async open(timeoutMs: number): Promise<Connection> {
     const conn = new Connection(await this.connectFirst(timeoutMs));
     try {
       await this.authenticate(conn, timeoutMs);

@@ -76,6 +76,18 @@ describe('libvirt over RPC', () => {
     }
   });
 
+  it('opens one connection for the calls of the first refresh, and keeps it for the next', async () => {
+    const before = proxy.connections();
+    const reader = createLibvirtReader(`test+unix://${nodeXml}?socket=${proxy.socketPath}`);
+    try {
+      expect(available(await reader.read({ timeoutMs: 10_000 })).domains).toHaveLength(40);
+      expect(available(await reader.read({ timeoutMs: 10_000 })).domains).toHaveLength(40);
+      expect(proxy.connections() - before).toBe(1);
+    } finally {
+      await reader.close();
+    }
+  });
+
   it('reports a daemon that cannot open the URI, or no daemon at all, as unavailable', async () => {
     const missing = createLibvirtReader(libvirtd.uri(path.join(dir, 'missing.xml')));
     const none = createLibvirtReader(`test+unix://${nodeXml}?socket=${path.join(dir, 'no-sock')}`);
