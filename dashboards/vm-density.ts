@@ -70,7 +70,7 @@ export function vmDensityDashboard(alerts: AlertsConfig = defaultAlertsConfig) {
   d.withPanel(
     p.stat({
       title: 'libvirt',
-      description: 'Whether virsh answered on the last refresh; without libvirt every qemu process counts as unmanaged.',
+      description: 'Whether libvirt answered on the last refresh; without libvirt every qemu process counts as unmanaged.',
       unit: units.NoUnit,
       queries: [{ expr: sel(sourceUp, { ...byInstance, collector: '="vmhost"', source: '="libvirt"' }), instant: true }],
       mappings: okFailed('answering', 'unavailable'),
