@@ -67,7 +67,8 @@ beforeAll(async () => {
   const dir = tempDir('headroom-hardening-big-');
   estate = await buildEstate(dir, { scheduleSeconds: 5, backupScheduleSeconds: 10, maxResponseBytes: 64 * 1024 * 1024 });
   // Parsing 15 MB takes seconds on a busy machine: the test is about size, not speed.
-  const config = readFileSync(estate.configFile, 'utf8').replace(/(\n {8}schedule: )5s\n( {8}timeout: )2s\n/, '$130s\n$230s\n');
+  const config = readFileSync(estate.configFile, 'utf8').replace(/(\n {8}schedule: )5s\n( {8}timeout: )2s\n/, '$130s\n$230s\n        per_worker_builds: true\n');
+  // per_worker_builds: the in-flight series are what takes this document past the default limit.
   if (!config.includes('timeout: 30s')) throw new Error('the OBS instance\'s schedule and timeout were not raised');
   writeFileSync(estate.configFile, config);
   const raisedConfig = `${dir}/raised.yml`;
