@@ -332,7 +332,7 @@ export function obsBuildServiceDashboard(alerts: AlertsConfig = defaultAlertsCon
   d.withPanel(
     p.table({
       title: 'In-flight builds',
-      description: 'What each building worker builds and for how long (OBSBuildStuck names the job).',
+      description: 'What each building worker builds and for how long (OBSBuildStuck names the job). Empty unless the instance sets per_worker_builds: true (one series per building worker).',
       unit: units.Seconds,
       queries: [{ expr: `time() - ${sel(obsBuildStart, one)}`, instant: true, table: true }],
       transformations: [{ id: 'organize', options: { excludeByName: { Time: true, __name__: true, job: true, instance: true, obs: true } } }],
