@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import type { Writable } from 'node:stream';
 import { MAX_TIMER_MS } from './units.js';
 
 export interface RunOptions {
@@ -11,14 +10,8 @@ export interface RunOptions {
   cwd?: string;
   /** Refuse output larger than this (default 16 MiB): a program gone wild must not eat the exporter's memory. */
   maxOutputBytes?: number;
-  /** Data written to the program's stdin (then closed, unless `interact` is given); stdin is /dev/null otherwise. */
+  /** Data written to the program's stdin, then closed; stdin is /dev/null otherwise. */
   input?: string;
-  /**
-   * For a program that answers commands one after another on stdin (virsh's shell): stdin
-   * stays open after `input`, this sees each chunk of stdout as it arrives and may write more
-   * commands; it must end stdin when it has asked everything.
-   */
-  interact?: (stdoutChunk: Buffer, stdin: Writable) => void;
 }
 
 export interface RunResult {
@@ -64,7 +57,7 @@ export function runProgram(
     const child = spawn(program, [...args], {
       env: options.env ?? process.env,
       cwd: options.cwd,
-      stdio: [options.input === undefined && !options.interact ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       // Its own process group, so a kill also reaches whatever it started (ssh, helpers).
       detached: true,
     });
@@ -98,15 +91,9 @@ export function runProgram(
     };
     child.stdout!.on('data', collect(stdout));
     child.stderr!.on('data', collect(stderr));
-    if (options.input !== undefined || options.interact) {
+    if (options.input !== undefined) {
       child.stdin!.on('error', () => undefined); // the program may exit without reading it
-      if (options.interact) {
-        const interact = options.interact;
-        child.stdin!.write(options.input ?? '');
-        child.stdout!.on('data', (chunk: Buffer) => {
-          if (failure === null && child.stdin!.writable) interact(chunk, child.stdin!);
-        });
-      } else child.stdin!.end(options.input);
+      child.stdin!.end(options.input);
     }
 
     child.on('error', (err: NodeJS.ErrnoException) => {

@@ -103,7 +103,7 @@ beforeAll(async () => {
     config,
     stringify({
       collectors: {
-        obs: { instances: [{ name: 'sim', url: obs.url, schedule: '2s', timeout: '1s', projects: ['devel:tools'] }] },
+        obs: { instances: [{ name: 'sim', url: obs.url, schedule: '2s', timeout: '1s', projects: ['devel:tools'], per_worker_builds: true }] },
         worker: {},
         swap: { smartctl: false },
         pressure: {},
