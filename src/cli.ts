@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=1
+#!/usr/bin/env -S node --max-semi-space-size=1 --heap-growing-percent=30
 // The shebang carries serveNodeFlags (src/node-flags.ts): V8 takes them only at startup.
 // First, before the other modules load (~0.4 s): a SIGHUP during start-up must not kill serve.
 import { takeOverSighup } from './early-sighup.js';
