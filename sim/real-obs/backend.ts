@@ -382,6 +382,32 @@ ${paths}${archs.map((a) => `    <arch>${xmlEscape(a)}</arch>\n`).join('')}  </re
     }, what, timeoutMs);
   }
 
+  /**
+   * Catches a build of `pkg` on `arch` in flight and freezes its worker (SIGSTOP), then returns
+   * the job and a release function. A build here fails within a second or two, and the job file
+   * says building a moment before the srcserver's _workerstatus does (and a moment after the
+   * build may already have ended): the catch only counts once, with the worker frozen, the job
+   * file still says building and _workerstatus lists that worker building that package. Otherwise
+   * the worker is thawed and the next build is caught (the package is rebuilt when it failed).
+   */
+  async freezeBuild(project: string, pkg: string, arch: string, attempts = 10): Promise<{ job: RealObsJob; worker: number; release: () => void }> {
+    const building = () => this.jobs(arch).filter((j) => j.project === project && j.package === pkg && j.status?.code === 'building');
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      const [job] = await this.waitForJobs(building, `${project}/${pkg}/${arch} building`, 120_000, () => this.rebuildWhenFailed(project, pkg, arch));
+      const workerid = job!.status!.workerid!;
+      const worker = Number(workerid.split(':')[1]);
+      this.pauseWorker(worker);
+      const stillBuilding = building().some((j) => j.job === job!.job && j.status?.workerid === workerid);
+      const tags = stillBuilding ? (await this.workerStatus()).match(/<building [^>]*>/g) ?? [] : [];
+      const listed = tags.some((t) => t.includes(` workerid="${workerid}"`) && t.includes(` package="${pkg}"`) && t.includes(` arch="${arch}"`));
+      if (listed) return { job: job!, worker, release: () => this.resumeWorker(worker) };
+      this.resumeWorker(worker);
+      // Let that build end before looking for the next one.
+      await poll(async () => (building().some((j) => j.job === job!.job) ? undefined : true), `${workerid} to finish`, 60_000);
+    }
+    throw new Error(`real OBS: no build of ${project}/${pkg}/${arch} stayed listed as building while frozen, in ${attempts} builds`);
+  }
+
   /** Rebuilds the package on `arch` if its last build there failed. */
   async rebuildWhenFailed(project: string, pkg: string, arch: string): Promise<void> {
     if ((await this.packageCode(project, pkg, arch)) === 'failed') await this.rebuild(project, pkg, arch);

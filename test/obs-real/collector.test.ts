@@ -110,19 +110,17 @@ describe.skipIf(unavailable !== null)('OBS collector against a real OBS 2.9 back
 
   it('a real dispatched job: building, with its worker, project, package and start time', async () => {
     await obs.addPackage('test', 'hello');
-    // The job fails within a second or two of starting (no base system in the repository): the
-    // worker that took it is frozen (SIGSTOP) so the build stays on while headroom polls.
+    // The job fails within a second or two of starting (no base system in the repository): its
+    // worker is frozen (SIGSTOP) so the build stays on while headroom polls.
     const building = () => obs.jobs('x86_64').filter((j) => j.status?.code === 'building');
-    const [job] = await obs.waitForJobs(building, 'x86_64 hello building', 120_000, () => obs.rebuildWhenFailed('test', 'hello', 'x86_64'));
-    const n = Number(job!.status!.workerid!.split(':')[1]);
-    obs.pauseWorker(n);
+    const { job, release } = await obs.freezeBuild('test', 'hello', 'x86_64');
     try {
       const { reply, samples: s } = await pollBetween(obs, main.runtime, (x) => x.match(/<building [^>]*arch="x86_64"[^>]*>/g)?.join('\n') ?? '', 'a frozen build');
       const jobs = building();
       expect(jobs).toEqual([job]);
-      const b = reply.building.find((w) => w.workerid === job!.status!.workerid)!;
+      const b = reply.building.find((w) => w.workerid === job.status!.workerid)!;
       // The srcserver's reply and the dispatcher's job file tell the same build.
-      expect(b).toMatchObject({ project: 'test', repository: 'standard', package: 'hello', arch: 'x86_64', hostarch: 'x86_64', starttime: String(job!.status!.starttime) });
+      expect(b).toMatchObject({ project: 'test', repository: 'standard', package: 'hello', arch: 'x86_64', hostarch: 'x86_64', starttime: String(job.status!.starttime) });
       expect(value(s, 'headroom_obs_jobs_building', { ...labels, arch: 'x86_64' })).toBe(reply.building.filter((w) => w.arch === 'x86_64').length);
       const starts = reply.building.filter((w) => w.arch === 'x86_64').map((w) => Number(w.starttime));
       expect(value(s, 'headroom_obs_oldest_build_start_timestamp_seconds', { ...labels, arch: 'x86_64' })).toBe(Math.min(...starts));
@@ -134,7 +132,7 @@ describe.skipIf(unavailable !== null)('OBS collector against a real OBS 2.9 back
       expect(codes.get('building')).toBe(1);
       expect(value(s, 'headroom_obs_packages', { ...labels, project: 'test', repository: 'standard', arch: 'x86_64', code: 'building' })).toBe(1);
     } finally {
-      obs.resumeWorker(n);
+      release();
     }
   }, 240_000);
 

@@ -105,36 +105,23 @@ describe.skipIf(unavailable !== null)('job outcomes, in-flight builds, daemon st
   }, 300_000);
 
   it('an in-flight build (its worker frozen) is what _workerstatus lists as building', async () => {
-    const building = () => obs.jobs('x86_64').filter((j) => j.status?.code === 'building');
-    // A build of this package fails within a second or two on an idle machine, and the job's
-    // status says building before the back end's worker status does: freeze the worker, and if
-    // _workerstatus does not list it as building then (the build ended, or was not listed yet),
-    // let it go and catch the next build.
-    for (let attempt = 1; ; attempt++) {
-      const [job] = await obs.waitForJobs(building, 'x86_64 one building', 120_000, () => obs.rebuildWhenFailed(PROJECT, 'one', 'x86_64'));
-      const n = Number(job!.status!.workerid!.split(':')[1]);
-      obs.pauseWorker(n);
-      try {
-        const xml = await obs.workerStatus();
-        const rows = readWorkerStatus(xml).building;
-        if (!rows.some((r) => r.workerid === job!.status!.workerid)) {
-          if (attempt < 10) continue;
-          throw new Error(`${job!.status!.workerid}: never listed as building while frozen, in ${attempt} builds`);
-        }
-        await runtime.refreshCollector('obs');
-        expect(await obs.workerStatus()).toBe(xml);
-        const s = runtime.snapshot();
-        const inflight = series(s, 'headroom_obs_build_start_timestamp_seconds', obsLabel);
-        const byWorker = (a: Record<string, string | number>, b: Record<string, string | number>) => String(a.worker).localeCompare(String(b.worker));
-        expect(inflight.map((x): Record<string, string | number> => ({ ...x.labels, start: x.value })).sort(byWorker)).toEqual(
-          rows
-            .map((r): Record<string, string | number> => ({ ...obsLabel, worker: r.workerid!, host: 'realobs', project: r.project!, repository: r.repository!, package: r.package!, arch: r.arch!, start: Number(r.starttime) }))
-            .sort(byWorker),
-        );
-        return;
-      } finally {
-        obs.resumeWorker(n);
-      }
+    const { job, release } = await obs.freezeBuild(PROJECT, 'one', 'x86_64');
+    try {
+      const xml = await obs.workerStatus();
+      const rows = readWorkerStatus(xml).building;
+      expect(rows.map((r) => r.workerid)).toContain(job.status!.workerid);
+      await runtime.refreshCollector('obs');
+      expect(await obs.workerStatus()).toBe(xml);
+      const s = runtime.snapshot();
+      const inflight = series(s, 'headroom_obs_build_start_timestamp_seconds', obsLabel);
+      const byWorker = (a: Record<string, string | number>, b: Record<string, string | number>) => String(a.worker).localeCompare(String(b.worker));
+      expect(inflight.map((x): Record<string, string | number> => ({ ...x.labels, start: x.value })).sort(byWorker)).toEqual(
+        rows
+          .map((r): Record<string, string | number> => ({ ...obsLabel, worker: r.workerid!, host: 'realobs', project: r.project!, repository: r.repository!, package: r.package!, arch: r.arch!, start: Number(r.starttime) }))
+          .sort(byWorker),
+      );
+    } finally {
+      release();
     }
   }, 240_000);
 
