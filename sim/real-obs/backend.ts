@@ -484,6 +484,11 @@ ${paths}${archs.map((a) => `    <arch>${xmlEscape(a)}</arch>\n`).join('')}  </re
         resolve();
       });
     });
+    // `--exit` returns as soon as the worker resets its state file, just before the worker
+    // tells the repserver it is going down: let the worker finish that and exit by itself (a
+    // SIGTERM now could cut the message off and leave it registered as idle).
+    const d = this.daemons.get(name);
+    if (d) await Promise.race([d.exited, new Promise((r) => setTimeout(r, 15_000).unref())]);
     await this.stopGroup(name, 'SIGTERM');
   }
 
