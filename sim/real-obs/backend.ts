@@ -390,7 +390,7 @@ ${paths}${archs.map((a) => `    <arch>${xmlEscape(a)}</arch>\n`).join('')}  </re
    * file still says building and _workerstatus lists that worker building that package. Otherwise
    * the worker is thawed and the next build is caught (the package is rebuilt when it failed).
    */
-  async freezeBuild(project: string, pkg: string, arch: string, attempts = 10): Promise<{ job: RealObsJob; worker: number; release: () => void }> {
+  async freezeBuild(project: string, pkg: string, arch: string, attempts = 10): Promise<{ job: RealObsJob; release: () => void }> {
     const building = () => this.jobs(arch).filter((j) => j.project === project && j.package === pkg && j.status?.code === 'building');
     for (let attempt = 1; attempt <= attempts; attempt++) {
       const [job] = await this.waitForJobs(building, `${project}/${pkg}/${arch} building`, 120_000, () => this.rebuildWhenFailed(project, pkg, arch));
@@ -400,7 +400,7 @@ ${paths}${archs.map((a) => `    <arch>${xmlEscape(a)}</arch>\n`).join('')}  </re
       const stillBuilding = building().some((j) => j.job === job!.job && j.status?.workerid === workerid);
       const tags = stillBuilding ? (await this.workerStatus()).match(/<building [^>]*>/g) ?? [] : [];
       const listed = tags.some((t) => t.includes(` workerid="${workerid}"`) && t.includes(` package="${pkg}"`) && t.includes(` arch="${arch}"`));
-      if (listed) return { job: job!, worker, release: () => this.resumeWorker(worker) };
+      if (listed) return { job: job!, release: () => this.resumeWorker(worker) };
       this.resumeWorker(worker);
       // Let that build end before looking for the next one.
       await poll(async () => (building().some((j) => j.job === job!.job) ? undefined : true), `${workerid} to finish`, 60_000);
