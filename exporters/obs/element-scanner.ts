@@ -9,19 +9,17 @@
 // and the same bounds as XmlStream (depth, attributes per element, name and value lengths). A
 // DOCTYPE is refused, so no entity is ever declared or expanded. Character data is not read:
 // the worker status has none that matters; outside the root it must be whitespace.
-import { asParseError, type ElementHandler, expectedRoot, MAX_DEPTH, ObsParseError, XML_LIMITS } from './xml-stream.js';
+import { asParseError, expectedRoot, MAX_DEPTH, ObsParseError, XML_LIMITS } from './xml-stream.js';
 
-// Sticky expressions, applied one after the other at the same position: one pass over a tag
-// both reads and validates it.
-const TAG_START = /<(\/?)([A-Za-z_:][-\w.:]*)/y;
-/** An attribute; its value may hold neither its own quote nor `<`. */
-const ATTRIBUTE = /\s+([A-Za-z_:][-\w.:]*)\s*=\s*(?:"([^"<]*)"|'([^'<]*)')/y;
-const TAG_END = /\s*(\/?)>/y;
 /** Runs of characters that cannot end a tag; a quote starts a value to skip whole. */
 const INSIDE_TAG = /[^"'>]*/y;
 const CHARACTER_REFERENCE = /&(?:(amp|lt|gt|quot|apos)|#([0-9]{1,7})|#x([0-9a-fA-F]{1,6}));/g;
 const NAMED: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+/** Names kept by ElementScanner.name(): the worker status has about 25; a hostile document cannot make the search long. */
+const MAX_KNOWN_NAMES = 64;
 const WHITESPACE_ONLY = /^\s*$/;
+/** What an attribute value needs decoded: references, and literal tabs and line breaks. */
+const NEEDS_DECODING = /[&\t\n\r]/;
 
 /**
  * The longest tag (or comment, processing instruction) worth waiting for: every attribute at
@@ -29,16 +27,69 @@ const WHITESPACE_ONLY = /^\s*$/;
  */
 const MAX_TAG_CHARS = XML_LIMITS.attributesPerElement * (XML_LIMITS.nameChars + XML_LIMITS.valueChars + 8) + XML_LIMITS.nameChars + 8;
 
+/**
+ * The attributes of the element being opened, in document order. The scanner reuses one for
+ * every tag, so it is valid only during the handler's open() call: copy what must be kept
+ * (toRecord). Filling two arrays costs a fraction of making an object per element, whose
+ * property stores with ever-new names were 2/5 of the scan's time at 50,000 workers.
+ */
+export class TagAttributes {
+  private readonly names: string[] = [];
+  private readonly values: string[] = [];
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** The value of attribute `name`, or undefined if the element has none. */
+  get(name: string): string | undefined {
+    for (let i = 0; i < this.count; i++) if (this.names[i] === name) return this.values[i];
+    return undefined;
+  }
+
+  /** A copy as a plain object (own properties only, so __proto__ is just a name). */
+  toRecord(): Record<string, string> {
+    const record: Record<string, string> = {};
+    for (let i = 0; i < this.count; i++) Object.defineProperty(record, this.names[i]!, { value: this.values[i], enumerable: true, writable: true, configurable: true });
+    return record;
+  }
+
+  /** @internal The scanner's: starts the next element's attributes. */
+  clear(): void {
+    this.count = 0;
+  }
+
+  /** @internal The scanner's: adds one, refusing a repeated name. */
+  add(name: string, value: string): void {
+    if (this.get(name) !== undefined) throw new ObsParseError(`malformed XML: duplicate attribute: ${name}`);
+    this.names[this.count] = name;
+    this.values[this.count] = value;
+    this.count++;
+  }
+}
+
+/** What the scanner reports; the attributes are valid only during open() (see TagAttributes). */
+export interface TagHandler {
+  /** An element opened; `path` holds the names of its ancestors, outermost first. */
+  open(name: string, attributes: TagAttributes, path: readonly string[]): void;
+  /** An element closed; `path` holds the names of its ancestors. */
+  close?(name: string, path: readonly string[]): void;
+}
+
 export class ElementScanner {
   /** Text received but not read yet: the start of a tag that has not arrived whole. */
   private pending = '';
   private readonly path: string[] = [];
   private sawRoot = false;
   private failure: Error | null = null;
+  /** Element and attribute names met so far, up to MAX_KNOWN_NAMES (see name()). */
+  private readonly names: string[] = [];
+  private readonly attributes = new TagAttributes();
 
   constructor(
     private readonly rootName: string,
-    private readonly handler: Pick<ElementHandler, 'open' | 'close'>,
+    private readonly handler: TagHandler,
   ) {}
 
   write(chunk: string): void {
@@ -125,41 +176,71 @@ export class ElementScanner {
     throw new ObsParseError(`malformed XML: unexpected ${JSON.stringify(head)}`);
   }
 
-  /** Reads the tag at `lt`; returns the index after it, or -1 if it is not a whole tag. */
+  /**
+   * The name at text[start, stop). The few names a worker status uses are kept, once each, as
+   * the engine's unique strings: as property keys those are found without hashing, where a
+   * fresh slice each time made every attribute store a slow lookup (2/5 of the scan's time).
+   */
+  private name(text: string, start: number, stop: number): string {
+    const length = stop - start;
+    const known = this.names;
+    for (let i = 0; i < known.length; i++) {
+      const candidate = known[i]!;
+      if (candidate.length === length && text.startsWith(candidate, start)) return candidate;
+    }
+    const name = text.slice(start, stop);
+    if (known.length >= MAX_KNOWN_NAMES) return name;
+    // A property key is always a unique (internalized) string: this is how to get one.
+    const unique = Object.keys({ [name]: 0 })[0]!;
+    known.push(unique);
+    return unique;
+  }
+
+  /** Reads the tag at `lt`; returns the index after it, or -1 if it is not a whole tag (yet). */
   private tag(text: string, lt: number): number {
-    TAG_START.lastIndex = lt;
-    const start = TAG_START.exec(text);
-    if (!start) return -1;
-    const closing = start[1] !== '';
-    const name = start[2]!;
+    let pos = lt + 1;
+    const closing = text.charCodeAt(pos) === SLASH;
+    if (closing) pos++;
+    if (!isNameStart(text.charCodeAt(pos))) return -1;
+    const nameStop = nameEnd(text, pos + 1);
+    const name = this.name(text, pos, nameStop);
     if (name.length > XML_LIMITS.nameChars) throw new ObsParseError(`element name of ${name.length} characters is longer than ${XML_LIMITS.nameChars} (refused as hostile)`);
-    // No prototype: an attribute named __proto__ or toString is just an attribute.
-    const attributes = new Attributes();
-    let count = 0;
-    let pos = TAG_START.lastIndex;
+    const attributes = this.attributes;
+    attributes.clear();
+    pos = nameStop;
+    // Attributes: whitespace, name, `=`, a quoted value holding neither its quote nor `<`.
+    // Anything else ends them; what follows must then end the tag, or it is not a whole tag.
     for (;;) {
-      ATTRIBUTE.lastIndex = pos;
-      const m = ATTRIBUTE.exec(text);
-      if (m === null) break;
-      pos = ATTRIBUTE.lastIndex;
-      const attribute = m[1]!;
-      const raw = m[2] ?? m[3]!;
-      if (++count > XML_LIMITS.attributesPerElement) throw new ObsParseError(`an element has more than ${XML_LIMITS.attributesPerElement} attributes (refused as hostile)`);
+      const attributeStart = skipSpace(text, pos);
+      if (attributeStart === pos || !isNameStart(text.charCodeAt(attributeStart))) break;
+      const attributeStop = nameEnd(text, attributeStart + 1);
+      const equals = skipSpace(text, attributeStop);
+      if (text.charCodeAt(equals) !== EQUALS) break;
+      const open = skipSpace(text, equals + 1);
+      const quote = text.charCodeAt(open);
+      if (quote !== DOUBLE_QUOTE && quote !== SINGLE_QUOTE) break;
+      const closeQuote = text.indexOf(quote === DOUBLE_QUOTE ? '"' : "'", open + 1);
+      if (closeQuote < 0) break;
+      const raw = text.slice(open + 1, closeQuote);
+      if (raw.includes('<')) break;
+      const attribute = this.name(text, attributeStart, attributeStop);
+      pos = closeQuote + 1;
+      if (attributes.size >= XML_LIMITS.attributesPerElement) throw new ObsParseError(`an element has more than ${XML_LIMITS.attributesPerElement} attributes (refused as hostile)`);
       if (attribute.length > XML_LIMITS.nameChars) throw new ObsParseError(`attribute name of ${attribute.length} characters is longer than ${XML_LIMITS.nameChars} (refused as hostile)`);
       if (raw.length > XML_LIMITS.valueChars) throw new ObsParseError(`attribute ${attribute} of ${raw.length} characters is longer than ${XML_LIMITS.valueChars} (refused as hostile)`);
-      if (attributes[attribute] !== undefined) throw new ObsParseError(`malformed XML: duplicate attribute: ${attribute}`);
-      attributes[attribute] = attributeValue(raw);
+      attributes.add(attribute, NEEDS_DECODING.test(raw) ? attributeValue(raw) : raw);
     }
-    TAG_END.lastIndex = pos;
-    const end = TAG_END.exec(text);
-    if (!end) return -1;
-    const selfClosing = end[1] !== '';
+    let close = skipSpace(text, pos);
+    const selfClosing = text.charCodeAt(close) === SLASH;
+    if (selfClosing) close++;
+    if (text.charCodeAt(close) !== GREATER_THAN) return -1;
+    const after = close + 1;
     if (closing) {
-      if (count > 0 || selfClosing) throw new ObsParseError(`malformed XML: bad closing tag </${name}>`);
+      if (attributes.size > 0 || selfClosing) throw new ObsParseError(`malformed XML: bad closing tag </${name}>`);
       const open = this.path.pop();
       if (open !== name) throw new ObsParseError(`malformed XML: unmatched closing tag </${name}>${open === undefined ? '' : ` (open: <${open}>)`}`);
       this.handler.close?.(name, this.path);
-      return TAG_END.lastIndex;
+      return after;
     }
     if (this.path.length === 0) {
       if (this.sawRoot) throw new ObsParseError('more than one root element');
@@ -170,8 +251,52 @@ export class ElementScanner {
     this.handler.open(name, attributes, this.path);
     if (selfClosing) this.handler.close?.(name, this.path);
     else this.path.push(name);
-    return TAG_END.lastIndex;
+    return after;
   }
+}
+
+const TAB = 0x09;
+const LINE_FEED = 0x0a;
+const CARRIAGE_RETURN = 0x0d;
+const SPACE = 0x20;
+const DOUBLE_QUOTE = 0x22;
+const AMPERSAND = 0x26;
+const SINGLE_QUOTE = 0x27;
+const SLASH = 0x2f;
+const LESS_THAN = 0x3c;
+const EQUALS = 0x3d;
+const GREATER_THAN = 0x3e;
+
+/**
+ * Name characters, ASCII only as before: a name starts with a letter, `_` or `:` and goes on
+ * with those, digits, `-` and `.`. A table lookup per character keeps the scan free of regular
+ * expressions and their match arrays, the bulk of the garbage a 6 MB document made.
+ */
+const NAME_START = 1;
+const NAME_CHAR = 2;
+const NAME_CLASS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  if (/[A-Za-z_:]/.test(ch)) NAME_CLASS[c] = NAME_START | NAME_CHAR;
+  else if (/[-0-9.]/.test(ch)) NAME_CLASS[c] = NAME_CHAR;
+}
+
+function isNameStart(c: number): boolean {
+  return c < 128 && (NAME_CLASS[c]! & NAME_START) !== 0; // NaN (past the end) is not < 128
+}
+
+/** The index after the name characters from `from`. */
+function nameEnd(text: string, from: number): number {
+  let i = from;
+  for (let c = text.charCodeAt(i); c < 128 && (NAME_CLASS[c]! & NAME_CHAR) !== 0; c = text.charCodeAt(++i));
+  return i;
+}
+
+/** The index after XML whitespace (space, tab, line feed, carriage return) from `from`. */
+function skipSpace(text: string, from: number): number {
+  let i = from;
+  for (let c = text.charCodeAt(i); c === SPACE || c === LINE_FEED || c === TAB || c === CARRIAGE_RETURN; c = text.charCodeAt(++i));
+  return i;
 }
 
 /** The index of the `>` that ends the tag whose name starts at `from`, or -1 if not here yet. */
@@ -194,14 +319,6 @@ function endOf(text: string, terminator: string, from: number): number {
   const at = text.indexOf(terminator, from);
   return at < 0 ? -1 : at + terminator.length;
 }
-
-/**
- * Attribute objects: no Object.prototype behind them (an attribute named __proto__ or
- * toString is just an attribute), yet fast properties: Object.create(null) would make each a
- * hash table, several times slower to fill and read for tens of thousands of elements.
- */
-const Attributes = function (this: Record<string, string>) {} as unknown as new () => Record<string, string>;
-Attributes.prototype = Object.create(null);
 
 /** An attribute value as XML defines it: literal tabs and line breaks made spaces, references replaced. */
 function attributeValue(raw: string): string {

@@ -2,8 +2,8 @@
 // XML text in, a typed summary out. Incremental, so a multi-megabyte document is parsed chunk
 // by chunk as it arrives instead of holding the event loop for the whole document.
 // Semantics follow OBS's own reader (WorkerStatus#parse_worker_infos) and bs_repserver.
-import { ElementScanner } from './element-scanner.js';
-import { DistinctLimit, intAttribute, numberAttribute, ObsParseError } from './xml-stream.js';
+import { ElementScanner, type TagAttributes } from './element-scanner.js';
+import { DistinctLimit, finiteNumber, ObsParseError, wholeNumber } from './xml-stream.js';
 
 /**
  * What one worker status document may bring, far above the largest farms (openSUSE's has about
@@ -168,10 +168,11 @@ export class WorkerStatusParser {
     return this.summary();
   }
 
-  private open(name: string, attrs: Readonly<Record<string, string>>, path: readonly string[]): void {
+  private open(name: string, attrs: TagAttributes, path: readonly string[]): void {
     const depth = path.length;
     if (depth === 0) {
-      if (attrs.clients !== undefined) this.clients = intAttribute(attrs, 'clients', '<workerstatus>');
+      const clients = attrs.get('clients');
+      if (clients !== undefined) this.clients = wholeNumber(clients, 'clients', '<workerstatus>');
       return;
     }
     if (depth === 1) {
@@ -184,26 +185,27 @@ export class WorkerStatusParser {
           this.worker(name, attrs);
           return;
         case 'waiting':
-          add(this.waiting, this.arch(attrs, name), intAttribute(attrs, 'jobs', `<waiting arch="${attrs.arch}">`));
+          add(this.waiting, this.arch(attrs, name), wholeNumber(attrs.get('jobs'), 'jobs', `<waiting arch="${attrs.get('arch')}">`));
           return;
         case 'blocked':
-          add(this.blocked, this.arch(attrs, name), intAttribute(attrs, 'jobs', `<blocked arch="${attrs.arch}">`));
+          add(this.blocked, this.arch(attrs, name), wholeNumber(attrs.get('jobs'), 'jobs', `<blocked arch="${attrs.get('arch')}">`));
           return;
         case 'buildavg': {
           const a = this.arch(attrs, name);
-          const value = numberAttribute(attrs, 'buildavg', `<buildavg arch="${a}">`);
+          const value = finiteNumber(attrs.get('buildavg'), 'buildavg', `<buildavg arch="${a}">`);
           const list = this.buildavg.get(a);
           if (list) list.push(value);
           else this.buildavg.set(a, [value]);
           return;
         }
         case 'partition':
-          this.partition = attrs.name?.trim() ? attrs.name : 'main';
+          const partition = attrs.get('name');
+          this.partition = partition?.trim() ? partition : 'main';
           return;
         case 'scheduler': {
           // Before OBS 2.5: top-level <scheduler arch="i586|dispatcher|..."> and no partitions.
           this.format = 'pre-2.5';
-          const a = attrs.arch ?? '';
+          const a = attrs.get('arch') ?? '';
           const isDaemonType = PRE_25_DAEMON_TYPES.has(a);
           if (!isDaemonType && a) this.arches.admit(a);
           this.daemon('main', isDaemonType ? a : 'scheduler', isDaemonType ? '' : a, attrs);
@@ -214,9 +216,9 @@ export class WorkerStatusParser {
       }
     }
     if (depth === 2 && name === 'daemon' && path[1] === 'partition') {
-      const type = attrs.type?.trim();
+      const type = attrs.get('type')?.trim();
       if (!type) throw new ObsParseError(`<daemon> without a type in partition ${this.partition}`);
-      const schedulerArch = type === 'scheduler' ? (attrs.arch ?? '') : '';
+      const schedulerArch = type === 'scheduler' ? (attrs.get('arch') ?? '') : '';
       if (schedulerArch) this.arches.admit(schedulerArch);
       this.daemon(this.partition, type, schedulerArch, attrs);
       return;
@@ -224,24 +226,24 @@ export class WorkerStatusParser {
     if (name === 'queue' && this.currentDaemon && (path[depth - 1] === 'daemon' || path[depth - 1] === 'scheduler')) {
       const where = '<queue>';
       this.currentDaemon.queue = {
-        high: intAttribute(attrs, 'high', where),
-        med: intAttribute(attrs, 'med', where),
-        low: intAttribute(attrs, 'low', where),
-        next: intAttribute(attrs, 'next', where),
+        high: wholeNumber(attrs.get('high'), 'high', where),
+        med: wholeNumber(attrs.get('med'), 'med', where),
+        low: wholeNumber(attrs.get('low'), 'low', where),
+        next: wholeNumber(attrs.get('next'), 'next', where),
       };
     }
   }
 
-  private arch(attrs: Readonly<Record<string, string>>, element: string): string {
-    const a = attrs.arch?.trim();
+  private arch(attrs: TagAttributes, element: string): string {
+    const a = attrs.get('arch')?.trim();
     if (!a) throw new ObsParseError(`<${element}> without an arch`);
     return this.arches.admit(a);
   }
 
-  private worker(state: WorkerState, attrs: Readonly<Record<string, string>>): void {
+  private worker(state: WorkerState, attrs: TagAttributes): void {
     const rank = STATE_RANK[state]!;
-    const hostarch = this.arches.admit(attrs.hostarch ?? '');
-    const workerId = attrs.workerid;
+    const hostarch = this.arches.admit(attrs.get('hostarch') ?? '');
+    const workerId = attrs.get('workerid');
     const id = workerId ?? `\u0000row${this.anonymousRows++}`;
     const seen = this.workers.get(id);
     if (seen === undefined) {
@@ -259,10 +261,12 @@ export class WorkerStatusParser {
       this.count(rank, hostarch, host, 1);
     }
     if (state === 'building') {
-      const a = attrs.arch === undefined ? hostarch : this.arches.admit(attrs.arch);
+      const arch = attrs.get('arch');
+      const a = arch === undefined ? hostarch : this.arches.admit(arch);
       add(this.building, a, 1);
       // 0 is what OBS test back ends send for "not known": never a build started in 1970.
-      const start = attrs.starttime === undefined ? 0 : intAttribute(attrs, 'starttime', `<building workerid="${attrs.workerid ?? ''}">`);
+      const starttime = attrs.get('starttime');
+      const start = starttime === undefined ? 0 : wholeNumber(starttime, 'starttime', () => `<building workerid="${workerId ?? ''}">`);
       if (start > 0) {
         const before = this.oldest.get(a);
         if (before === undefined || start < before) this.oldest.set(a, start);
@@ -272,9 +276,9 @@ export class WorkerStatusParser {
         this.running.push({
           workerId,
           host: workerHost(workerId),
-          project: attrs.project ?? '',
-          repository: attrs.repository ?? '',
-          package: attrs.package ?? '',
+          project: attrs.get('project') ?? '',
+          repository: attrs.get('repository') ?? '',
+          package: attrs.get('package') ?? '',
           arch: a,
           startTime: start > 0 ? start : null,
         });
@@ -304,7 +308,7 @@ export class WorkerStatusParser {
     else perHost.set(state, n);
   }
 
-  private daemon(partition: string, type: string, arch: string, attrs: Readonly<Record<string, string>>): void {
+  private daemon(partition: string, type: string, arch: string, attrs: TagAttributes): void {
     const key = `${partition}\u0000${type}\u0000${arch}`;
     // A repeated daemon would make duplicate series; the first report wins.
     if (this.daemonKeys.has(key)) {
@@ -315,8 +319,9 @@ export class WorkerStatusParser {
       throw new ObsParseError(`more than ${WORKER_STATUS_LIMITS.daemons} daemons in one document (refused as hostile; the limits are documented in docs/collectors/obs.md)`);
     }
     this.daemonKeys.add(key);
-    const start = attrs.starttime === undefined ? 0 : intAttribute(attrs, 'starttime', `<daemon type="${type}">`);
-    const entry = { partition, type, arch, state: attrs.state?.trim() || 'unknown', queue: null as SchedulerQueue | null };
+    const starttime = attrs.get('starttime');
+    const start = starttime === undefined ? 0 : wholeNumber(starttime, 'starttime', `<daemon type="${type}">`);
+    const entry = { partition, type, arch, state: attrs.get('state')?.trim() || 'unknown', queue: null as SchedulerQueue | null };
     if (start > 0) this.daemonStarts.push({ partition, type, arch, startTime: start });
     this.daemons.push(entry);
     this.currentDaemon = entry;

@@ -149,17 +149,32 @@ export function asParseError(err: unknown): ObsParseError {
 
 /** A required non-negative integer attribute. */
 export function intAttribute(attrs: Readonly<Record<string, string>>, name: string, where: string): number {
-  const raw = attrs[name];
-  if (raw === undefined) throw new ObsParseError(`${where}: missing attribute ${name}`);
-  if (!/^\s*\d+\s*$/.test(raw)) throw new ObsParseError(`${where}: ${name}=${JSON.stringify(raw.slice(0, 40))} is not a whole number`);
-  return Number(raw);
+  return wholeNumber(attrs[name], name, where);
 }
 
 /** A required finite number attribute (buildavg is a float such as 7853.49900157855). */
 export function numberAttribute(attrs: Readonly<Record<string, string>>, name: string, where: string): number {
-  const raw = attrs[name];
-  if (raw === undefined) throw new ObsParseError(`${where}: missing attribute ${name}`);
+  return finiteNumber(attrs[name], name, where);
+}
+
+/**
+ * The value `raw` of attribute `name` as a non-negative integer. `where` names the element in
+ * an error; it may be a function, so that a hot path builds that text only on a failure.
+ */
+export function wholeNumber(raw: string | undefined, name: string, where: string | (() => string)): number {
+  if (raw === undefined) throw new ObsParseError(`${place(where)}: missing attribute ${name}`);
+  if (!/^\s*\d+\s*$/.test(raw)) throw new ObsParseError(`${place(where)}: ${name}=${JSON.stringify(raw.slice(0, 40))} is not a whole number`);
+  return Number(raw);
+}
+
+/** The value `raw` of attribute `name` as a finite number; `where` as for wholeNumber. */
+export function finiteNumber(raw: string | undefined, name: string, where: string | (() => string)): number {
+  if (raw === undefined) throw new ObsParseError(`${place(where)}: missing attribute ${name}`);
   const value = raw.trim() === '' ? NaN : Number(raw);
-  if (!Number.isFinite(value)) throw new ObsParseError(`${where}: ${name}=${JSON.stringify(raw.slice(0, 40))} is not a number`);
+  if (!Number.isFinite(value)) throw new ObsParseError(`${place(where)}: ${name}=${JSON.stringify(raw.slice(0, 40))} is not a number`);
   return value;
+}
+
+function place(where: string | (() => string)): string {
+  return typeof where === 'string' ? where : where();
 }

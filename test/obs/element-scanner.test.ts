@@ -4,7 +4,7 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ElementScanner } from '../../exporters/obs/element-scanner.js';
+import { ElementScanner, TagAttributes } from '../../exporters/obs/element-scanner.js';
 import { ObsParseError, XML_LIMITS, XmlStream } from '../../exporters/obs/xml-stream.js';
 import { generateWorkerStatus } from '../../sim/obs/generator.js';
 import { repoRoot } from '../support/exporter.js';
@@ -15,10 +15,12 @@ type Event = [string, string, Record<string, string>, string];
 /** Every open and close event of a reader fed `chunks`, with a copy of its attributes and path. */
 function events(Reader: typeof XmlStream | typeof ElementScanner, root: string, chunks: readonly string[]): Event[] {
   const out: Event[] = [];
-  const reader = new Reader(root, {
-    open: (name, attrs, p) => void out.push(['open', name, { ...attrs }, p.join('/')]),
-    close: (name, p) => void out.push(['close', name, {}, p.join('/')]),
-  });
+  const close = (name: string, p: readonly string[]) => void out.push(['close', name, {}, p.join('/')]);
+  // The scanner's attributes are valid only during open(): copied there, as a handler must.
+  const reader =
+    Reader === ElementScanner
+      ? new ElementScanner(root, { open: (name, attrs, p) => void out.push(['open', name, attrs.toRecord(), p.join('/')]), close })
+      : new XmlStream(root, { open: (name, attrs, p) => void out.push(['open', name, { ...attrs }, p.join('/')]), close });
   for (const c of chunks) reader.write(c);
   reader.end();
   return out;
@@ -76,6 +78,28 @@ describe('worker status tag scanner', () => {
     // fromEntries: in an object literal, __proto__ would set the prototype, not a property.
     expect(expected[1]![2]).toEqual(Object.fromEntries([['workerid', 'a&b:1'], ['hostarch', 'x&yA'], ['note', 'tab here <>"\''], ['__proto__', 'p'], ['toString', 't']]));
     for (const size of [text.length, 1, 5]) expect(events(ElementScanner, 'workerstatus', slices(text, size))).toEqual(expected);
+  });
+});
+
+describe('tag attributes', () => {
+  it('are looked up by name, in a copy that outlives the tag, and reused for the next tag', () => {
+    const seen: Array<[string | undefined, string | undefined, Record<string, string>]> = [];
+    const objects = new Set<TagAttributes>();
+    const scanner = new ElementScanner('workerstatus', {
+      open: (_name, attrs) => {
+        objects.add(attrs);
+        seen.push([attrs.get('workerid'), attrs.get('hostarch'), attrs.toRecord()]);
+      },
+    });
+    scanner.write('<workerstatus><idle workerid="w:1" hostarch="x86_64"/><down workerid="w:2"/></workerstatus>');
+    scanner.end();
+    expect(seen).toEqual([
+      [undefined, undefined, {}],
+      ['w:1', 'x86_64', { workerid: 'w:1', hostarch: 'x86_64' }],
+      ['w:2', undefined, { workerid: 'w:2' }],
+    ]);
+    // One object for every tag, which is why a handler copies what it keeps.
+    expect(objects.size).toBe(1);
   });
 });
 
