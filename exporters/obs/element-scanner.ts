@@ -15,8 +15,6 @@ import { asParseError, expectedRoot, MAX_DEPTH, ObsParseError, XML_LIMITS } from
 const INSIDE_TAG = /[^"'>]*/y;
 const CHARACTER_REFERENCE = /&(?:(amp|lt|gt|quot|apos)|#([0-9]{1,7})|#x([0-9a-fA-F]{1,6}));/g;
 const NAMED: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-/** Names kept by ElementScanner.name(): the worker status has about 25; a hostile document cannot make the search long. */
-const MAX_KNOWN_NAMES = 64;
 const WHITESPACE_ONLY = /^\s*$/;
 /** What an attribute value needs decoded: references, and literal tabs and line breaks. */
 const NEEDS_DECODING = /[&\t\n\r]/;
@@ -83,8 +81,6 @@ export class ElementScanner {
   private readonly path: string[] = [];
   private sawRoot = false;
   private failure: Error | null = null;
-  /** Element and attribute names met so far, up to MAX_KNOWN_NAMES (see name()). */
-  private readonly names: string[] = [];
   private readonly attributes = new TagAttributes();
 
   constructor(
@@ -176,26 +172,6 @@ export class ElementScanner {
     throw new ObsParseError(`malformed XML: unexpected ${JSON.stringify(head)}`);
   }
 
-  /**
-   * The name at text[start, stop). The few names a worker status uses are kept, once each, as
-   * the engine's unique strings: as property keys those are found without hashing, where a
-   * fresh slice each time made every attribute store a slow lookup (2/5 of the scan's time).
-   */
-  private name(text: string, start: number, stop: number): string {
-    const length = stop - start;
-    const known = this.names;
-    for (let i = 0; i < known.length; i++) {
-      const candidate = known[i]!;
-      if (candidate.length === length && text.startsWith(candidate, start)) return candidate;
-    }
-    const name = text.slice(start, stop);
-    if (known.length >= MAX_KNOWN_NAMES) return name;
-    // A property key is always a unique (internalized) string: this is how to get one.
-    const unique = Object.keys({ [name]: 0 })[0]!;
-    known.push(unique);
-    return unique;
-  }
-
   /** Reads the tag at `lt`; returns the index after it, or -1 if it is not a whole tag (yet). */
   private tag(text: string, lt: number): number {
     let pos = lt + 1;
@@ -203,7 +179,7 @@ export class ElementScanner {
     if (closing) pos++;
     if (!isNameStart(text.charCodeAt(pos))) return -1;
     const nameStop = nameEnd(text, pos + 1);
-    const name = this.name(text, pos, nameStop);
+    const name = text.slice(pos, nameStop);
     if (name.length > XML_LIMITS.nameChars) throw new ObsParseError(`element name of ${name.length} characters is longer than ${XML_LIMITS.nameChars} (refused as hostile)`);
     const attributes = this.attributes;
     attributes.clear();
@@ -223,7 +199,7 @@ export class ElementScanner {
       if (closeQuote < 0) break;
       const raw = text.slice(open + 1, closeQuote);
       if (raw.includes('<')) break;
-      const attribute = this.name(text, attributeStart, attributeStop);
+      const attribute = text.slice(attributeStart, attributeStop);
       pos = closeQuote + 1;
       if (attributes.size >= XML_LIMITS.attributesPerElement) throw new ObsParseError(`an element has more than ${XML_LIMITS.attributesPerElement} attributes (refused as hostile)`);
       if (attribute.length > XML_LIMITS.nameChars) throw new ObsParseError(`attribute name of ${attribute.length} characters is longer than ${XML_LIMITS.nameChars} (refused as hostile)`);

@@ -99,8 +99,13 @@ const STATE_RANK: Readonly<Record<string, number>> = { building: 0, idle: 1, dea
 
 /** The host part of a worker id: up to the last `:` (current) or `/` (old servers). */
 export function workerHost(workerId: string): string {
-  const cut = Math.max(workerId.lastIndexOf(':'), workerId.lastIndexOf('/'));
+  const cut = hostCut(workerId);
   return cut > 0 ? workerId.slice(0, cut) : workerId;
+}
+
+/** Where a worker id's host part ends: its last `:` or `/`; 0 or -1 when it is all host. */
+function hostCut(workerId: string): number {
+  return Math.max(workerId.lastIndexOf(':'), workerId.lastIndexOf('/'));
 }
 
 /**
@@ -125,9 +130,16 @@ export class WorkerStatusParser {
   private readonly hostArches: string[] = [];
   private readonly hostArchIndex = new Map<string, number>();
   // Counts are kept up to date row by row (a re-ranked worker moves between states), so that
-  // end() has nothing proportional to the number of workers left to do in one go.
-  private readonly perArch = new Map<string, Record<WorkerState, number>>();
-  private readonly perHost = new Map<string, Map<WorkerState, number>>();
+  // end() has nothing proportional to the number of workers left to do in one go. Each is an
+  // array of counts indexed by state rank; perArch is indexed like hostArches.
+  private readonly perArch: number[][] = [];
+  private readonly perHost = new Map<string, number[]>();
+  // The previous row's host arch and host, and their counts: OBS lists worker ids sorted, so
+  // consecutive rows mostly share both, and a row then costs no slice, hash or map lookup.
+  private lastHostArch = '';
+  private lastHostArchSlot = -1;
+  private lastHost = '';
+  private lastHostCounts: number[] | null = null;
   private anonymousRows = 0;
   private clients: number | null = null;
   private format: WorkerStatusSummary['format'] = 'partitions';
@@ -242,7 +254,8 @@ export class WorkerStatusParser {
 
   private worker(state: WorkerState, attrs: TagAttributes): void {
     const rank = STATE_RANK[state]!;
-    const hostarch = this.arches.admit(attrs.get('hostarch') ?? '');
+    const hostarch = attrs.get('hostarch') ?? '';
+    const slot = this.hostArchSlot(hostarch);
     const workerId = attrs.get('workerid');
     const id = workerId ?? `\u0000row${this.anonymousRows++}`;
     const seen = this.workers.get(id);
@@ -250,15 +263,20 @@ export class WorkerStatusParser {
       if (this.workers.size >= WORKER_STATUS_LIMITS.workers) {
         throw new ObsParseError(`more than ${WORKER_STATUS_LIMITS.workers} workers in one document (refused as hostile; the limits are documented in docs/collectors/obs.md)`);
       }
-      const host = workerId === undefined ? null : this.hostNames.admit(workerHost(workerId));
-      this.workers.set(id, rank + RANKS * this.hostArchSlot(hostarch));
-      this.count(rank, hostarch, host, 1);
+      this.workers.set(id, rank + RANKS * slot);
+      this.perArch[slot]![rank]!++;
+      if (workerId !== undefined) this.hostCounts(workerId)[rank]!++;
     } else if (rank < seen % RANKS) {
-      // Rare (a stale row in a later list): the host is worked out again rather than stored.
-      const host = workerId === undefined ? null : workerHost(workerId);
-      this.count(seen % RANKS, this.hostArches[Math.floor(seen / RANKS)]!, host, -1);
-      this.workers.set(id, rank + RANKS * this.hostArchSlot(hostarch));
-      this.count(rank, hostarch, host, 1);
+      // Rare (a stale row in a later list): moved from the state it was counted in.
+      const before = seen % RANKS;
+      this.perArch[Math.floor(seen / RANKS)]![before]!--;
+      this.perArch[slot]![rank]!++;
+      if (workerId !== undefined) {
+        const counts = this.hostCounts(workerId);
+        counts[before]!--;
+        counts[rank]!++;
+      }
+      this.workers.set(id, rank + RANKS * slot);
     }
     if (state === 'building') {
       const arch = attrs.get('arch');
@@ -286,26 +304,31 @@ export class WorkerStatusParser {
     }
   }
 
+  /** The index of a host arch in hostArches and perArch, admitting it the first time. */
   private hostArchSlot(hostarch: string): number {
+    if (hostarch === this.lastHostArch && this.lastHostArchSlot >= 0) return this.lastHostArchSlot;
     let slot = this.hostArchIndex.get(hostarch);
     if (slot === undefined) {
+      this.arches.admit(hostarch);
       slot = this.hostArches.push(hostarch) - 1;
       this.hostArchIndex.set(hostarch, slot);
+      this.perArch.push([0, 0, 0, 0, 0]);
     }
+    this.lastHostArch = hostarch;
+    this.lastHostArchSlot = slot;
     return slot;
   }
 
-  private count(rank: number, hostarch: string, host: string | null, delta: 1 | -1): void {
-    const state = WORKER_STATES[rank]!;
-    let perArch = this.perArch.get(hostarch);
-    if (!perArch) this.perArch.set(hostarch, (perArch = { building: 0, idle: 0, dead: 0, down: 0, away: 0 }));
-    perArch[state] += delta;
-    if (host === null) return;
-    let perHost = this.perHost.get(host);
-    if (!perHost) this.perHost.set(host, (perHost = new Map()));
-    const n = (perHost.get(state) ?? 0) + delta;
-    if (n === 0) perHost.delete(state);
-    else perHost.set(state, n);
+  /** The per-state counts of a worker's host, admitting the host the first time. */
+  private hostCounts(workerId: string): number[] {
+    const cut = hostCut(workerId);
+    if (this.lastHostCounts !== null && cut === this.lastHost.length && workerId.startsWith(this.lastHost)) return this.lastHostCounts;
+    const host = this.hostNames.admit(cut > 0 ? workerId.slice(0, cut) : workerId);
+    let counts = this.perHost.get(host);
+    if (counts === undefined) this.perHost.set(host, (counts = [0, 0, 0, 0, 0]));
+    this.lastHost = host;
+    this.lastHostCounts = counts;
+    return counts;
   }
 
   private daemon(partition: string, type: string, arch: string, attrs: TagAttributes): void {
@@ -329,8 +352,15 @@ export class WorkerStatusParser {
 
   private summary(): WorkerStatusSummary {
     // A worker re-ranked from a host arch it was first listed under can leave all-zero counts.
-    const workers = new Map([...this.perArch].filter(([, c]) => c.building + c.idle + c.dead + c.down + c.away > 0));
-    const hosts = new Map([...this.perHost].filter(([, m]) => m.size > 0));
+    const workers = new Map<string, Record<WorkerState, number>>();
+    this.perArch.forEach((counts, slot) => {
+      if (counts.some((n) => n > 0)) workers.set(this.hostArches[slot]!, Object.fromEntries(WORKER_STATES.map((state, rank) => [state, counts[rank]!])) as Record<WorkerState, number>);
+    });
+    const hosts = new Map<string, Map<WorkerState, number>>();
+    for (const [host, counts] of this.perHost) {
+      const states = new Map(WORKER_STATES.flatMap((state, rank) => (counts[rank]! > 0 ? [[state, counts[rank]!] as const] : [])));
+      if (states.size > 0) hosts.set(host, states);
+    }
     const buildAverageSeconds = new Map<string, number>();
     for (const [a, values] of this.buildavg) {
       // With partitions the srcserver already averages; repeated rows are averaged likewise.
