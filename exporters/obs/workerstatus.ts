@@ -108,6 +108,29 @@ function hostCut(workerId: string): number {
   return Math.max(workerId.lastIndexOf(':'), workerId.lastIndexOf('/'));
 }
 
+/** Workers of one host: counts per state rank, and the packed states of its `host:N` ids by N. */
+interface HostWorkers {
+  readonly counts: number[];
+  readonly instances: number[];
+}
+
+/**
+ * N of a worker id `host:N` (cut at its `:`) when N is written the one way a number is (digits,
+ * no leading zero) and below 10,000; -1 otherwise, and the id is kept whole (otherWorkers).
+ */
+function instanceNumber(workerId: string, cut: number): number {
+  if (cut <= 0 || workerId.charCodeAt(cut) !== 0x3a /* : */) return -1;
+  const digits = workerId.length - cut - 1;
+  if (digits < 1 || digits > 4 || (digits > 1 && workerId.charCodeAt(cut + 1) === 0x30 /* 0 */)) return -1;
+  let n = 0;
+  for (let i = cut + 1; i < workerId.length; i++) {
+    const d = workerId.charCodeAt(i) - 0x30;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
 /**
  * A worker's state rank and host arch packed in one number (rank + RANKS × index of the host
  * arch in hostArches): with tens of thousands of workers, a Map of numbers parses about 30%
@@ -126,20 +149,28 @@ export interface WorkerStatusOptions {
 /** Builds a WorkerStatusSummary from chunks of a document: write() each chunk, then end(). */
 export class WorkerStatusParser {
   private readonly xml: ElementScanner;
-  private readonly workers = new Map<string, number>();
+  /**
+   * Each worker's state rank and host arch packed in one number (rank + RANKS × its host arch's
+   * index in hostArches), to count a worker id listed twice once. Ids of the usual `host:N`
+   * form are kept per host, by N, in HostWorkers.instances: an array index instead of a hash
+   * lookup in a map of 50,000 strings, which was the largest part of a row's cost. Other ids
+   * are kept here.
+   */
+  private readonly otherWorkers = new Map<string, number>();
+  private workerCount = 0;
   private readonly hostArches: string[] = [];
   private readonly hostArchIndex = new Map<string, number>();
   // Counts are kept up to date row by row (a re-ranked worker moves between states), so that
   // end() has nothing proportional to the number of workers left to do in one go. Each is an
   // array of counts indexed by state rank; perArch is indexed like hostArches.
   private readonly perArch: number[][] = [];
-  private readonly perHost = new Map<string, number[]>();
-  // The previous row's host arch and host, and their counts: OBS lists worker ids sorted, so
-  // consecutive rows mostly share both, and a row then costs no slice, hash or map lookup.
+  private readonly perHost = new Map<string, HostWorkers>();
+  // The previous row's host arch and host: OBS lists worker ids sorted, so consecutive rows
+  // mostly share both, and a row then costs no slice, hash or map lookup for them.
   private lastHostArch = '';
   private lastHostArchSlot = -1;
-  private lastHost = '';
-  private lastHostCounts: number[] | null = null;
+  private lastHostName = '';
+  private lastHost: HostWorkers | null = null;
   private anonymousRows = 0;
   private clients: number | null = null;
   private format: WorkerStatusSummary['format'] = 'partitions';
@@ -257,26 +288,36 @@ export class WorkerStatusParser {
     const hostarch = attrs.get('hostarch') ?? '';
     const slot = this.hostArchSlot(hostarch);
     const workerId = attrs.get('workerid');
+    let host: HostWorkers | null = null;
+    let instance = -1;
+    if (workerId !== undefined) {
+      const cut = hostCut(workerId);
+      host = this.host(workerId, cut);
+      instance = instanceNumber(workerId, cut);
+    }
     const id = workerId ?? `\u0000row${this.anonymousRows++}`;
-    const seen = this.workers.get(id);
+    const seen = instance >= 0 ? host!.instances[instance] : this.otherWorkers.get(id);
+    const packed = rank + RANKS * slot;
     if (seen === undefined) {
-      if (this.workers.size >= WORKER_STATUS_LIMITS.workers) {
+      if (this.workerCount >= WORKER_STATUS_LIMITS.workers) {
         throw new ObsParseError(`more than ${WORKER_STATUS_LIMITS.workers} workers in one document (refused as hostile; the limits are documented in docs/collectors/obs.md)`);
       }
-      this.workers.set(id, rank + RANKS * slot);
+      this.workerCount++;
+      if (instance >= 0) host!.instances[instance] = packed;
+      else this.otherWorkers.set(id, packed);
       this.perArch[slot]![rank]!++;
-      if (workerId !== undefined) this.hostCounts(workerId)[rank]!++;
+      if (host !== null) host.counts[rank]!++;
     } else if (rank < seen % RANKS) {
       // Rare (a stale row in a later list): moved from the state it was counted in.
       const before = seen % RANKS;
       this.perArch[Math.floor(seen / RANKS)]![before]!--;
       this.perArch[slot]![rank]!++;
-      if (workerId !== undefined) {
-        const counts = this.hostCounts(workerId);
-        counts[before]!--;
-        counts[rank]!++;
+      if (host !== null) {
+        host.counts[before]!--;
+        host.counts[rank]!++;
       }
-      this.workers.set(id, rank + RANKS * slot);
+      if (instance >= 0) host!.instances[instance] = packed;
+      else this.otherWorkers.set(id, packed);
     }
     if (state === 'building') {
       const arch = attrs.get('arch');
@@ -319,16 +360,15 @@ export class WorkerStatusParser {
     return slot;
   }
 
-  /** The per-state counts of a worker's host, admitting the host the first time. */
-  private hostCounts(workerId: string): number[] {
-    const cut = hostCut(workerId);
-    if (this.lastHostCounts !== null && cut === this.lastHost.length && workerId.startsWith(this.lastHost)) return this.lastHostCounts;
-    const host = this.hostNames.admit(cut > 0 ? workerId.slice(0, cut) : workerId);
-    let counts = this.perHost.get(host);
-    if (counts === undefined) this.perHost.set(host, (counts = [0, 0, 0, 0, 0]));
+  /** The workers of a worker id's host (cut: see hostCut), admitting the host the first time. */
+  private host(workerId: string, cut: number): HostWorkers {
+    if (this.lastHost !== null && cut === this.lastHostName.length && workerId.startsWith(this.lastHostName)) return this.lastHost;
+    const name = this.hostNames.admit(cut > 0 ? workerId.slice(0, cut) : workerId);
+    let host = this.perHost.get(name);
+    if (host === undefined) this.perHost.set(name, (host = { counts: [0, 0, 0, 0, 0], instances: [] }));
+    this.lastHostName = name;
     this.lastHost = host;
-    this.lastHostCounts = counts;
-    return counts;
+    return host;
   }
 
   private daemon(partition: string, type: string, arch: string, attrs: TagAttributes): void {
@@ -357,7 +397,7 @@ export class WorkerStatusParser {
       if (counts.some((n) => n > 0)) workers.set(this.hostArches[slot]!, Object.fromEntries(WORKER_STATES.map((state, rank) => [state, counts[rank]!])) as Record<WorkerState, number>);
     });
     const hosts = new Map<string, Map<WorkerState, number>>();
-    for (const [host, counts] of this.perHost) {
+    for (const [host, { counts }] of this.perHost) {
       const states = new Map(WORKER_STATES.flatMap((state, rank) => (counts[rank]! > 0 ? [[state, counts[rank]!] as const] : [])));
       if (states.size > 0) hosts.set(host, states);
     }

@@ -111,6 +111,43 @@ describe('worker de-duplication and odd but valid documents', () => {
     expect(obj(s.hosts.get('d')!)).toEqual({ down: 1 });
   });
 
+  it('de-duplicates every form of worker id as a plain reference count does (host:N, host:0N, host/N, N past 9999, no host, none)', () => {
+    // A seeded mix of id forms, each listed up to three times in random states and host
+    // arches; the expected counts come from a map of id to its best-ranked row.
+    let seed = 12345;
+    const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+    const states = ['building', 'idle', 'dead', 'down', 'away'] as const;
+    const forms = [(h: string, n: number) => `${h}:${n}`, (h: string, n: number) => `${h}:0${n}`, (h: string, n: number) => `${h}/${n}`, (h: string, n: number) => `${h}:${n + 9990}`, (h: string) => h, (h: string, n: number) => `${h}:x${n}`];
+    const rows: Array<{ state: (typeof states)[number]; id: string | undefined; hostarch: string }> = [];
+    for (let i = 0; i < 3000; i++) {
+      const id = random(50) === 0 ? undefined : forms[random(forms.length)]!(`host${random(7)}`, random(30));
+      for (let copies = 1 + random(3); copies > 0; copies--) rows.push({ state: states[random(5)]!, id, hostarch: ['x86_64', 'aarch64', 's390x'][random(3)]! });
+    }
+    const best = new Map<string | object, { rank: number; hostarch: string; id: string | undefined }>();
+    for (const row of rows) {
+      const key = row.id ?? {}; // each row without an id is a worker of its own
+      const rank = states.indexOf(row.state);
+      const before = best.get(key);
+      if (before === undefined || rank < before.rank) best.set(key, { rank, hostarch: row.hostarch, id: row.id });
+    }
+    const workers: Record<string, Record<string, number>> = {};
+    const hosts: Record<string, Record<string, number>> = {};
+    for (const { rank, hostarch, id } of best.values()) {
+      const perArch = (workers[hostarch] ??= { ...none });
+      perArch[states[rank]!]!++;
+      if (id === undefined) continue;
+      const host = /^(.+)[:/][^:/]*$/.exec(id)?.[1] ?? id;
+      const perHost = (hosts[host] ??= {});
+      perHost[states[rank]!] = (perHost[states[rank]!] ?? 0) + 1;
+    }
+    const xml = `<workerstatus>${rows.map((r) => `<${r.state}${r.id === undefined ? '' : ` workerid="${r.id}"`} hostarch="${r.hostarch}"${r.state === 'building' ? ' arch="i586"' : ''}/>`).join('\n')}</workerstatus>`;
+    const s = parseWorkerStatus(xml);
+    expect(obj(s.workers)).toEqual(workers);
+    expect(Object.fromEntries([...s.hosts].map(([h, m]) => [h, obj(m)]))).toEqual(hosts);
+    expect(Object.keys(hosts)).toHaveLength(7);
+    expect(rows.length).toBeGreaterThan(best.size * 1.5); // ids do repeat
+  });
+
   it('reads a server without down/dead/away lists and without partitions or daemons', () => {
     const s = parseWorkerStatus('<workerstatus clients="1"><idle workerid="w/1" hostarch="ppc64le"/><waiting arch="ppc64le" jobs="4"/></workerstatus>');
     expect(obj(s.workers)).toEqual({ ppc64le: { ...none, idle: 1 } });
