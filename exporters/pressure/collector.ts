@@ -31,7 +31,7 @@ async function collectPressure(ctx: CollectContext): Promise<Sample[]> {
     if (psi.full) out.push(sample(r.stalled, {}, psi.full.totalMicroseconds / MICROSECONDS));
   }
   if (missing.length > 0) ctx.note?.(`no PSI for ${missing.join(', ')} (kernel without CONFIG_PSI or booted with psi=0)`);
-  const pgmajfault = (await readVmstat(ctx.paths)).get('pgmajfault');
+  const pgmajfault = (await readVmstat(ctx.paths, ['pgmajfault'])).get('pgmajfault');
   if (pgmajfault !== undefined) out.push(sample(M.majorFaults, {}, pgmajfault));
   return out;
 }

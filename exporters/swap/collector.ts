@@ -54,7 +54,7 @@ export async function resolveSwaps(paths: HostPaths): Promise<ResolvedSwap[]> {
   const areas = await readSwaps(paths);
   if (areas.length === 0) return [];
   const diskstats = await readDiskstats(paths);
-  let mounts: MountInfo[] = [];
+  let mounts: readonly MountInfo[] = [];
   if (areas.some((a) => a.type !== 'partition')) mounts = await readMountinfo(paths);
   const out: ResolvedSwap[] = [];
   for (const area of areas) {
@@ -95,7 +95,7 @@ function swapSamples(resolved: readonly ResolvedSwap[]): Sample[] {
 }
 
 async function collectSwap(ctx: CollectContext, config: SwapCollectorConfig, pageSize: Promise<number>): Promise<Sample[]> {
-  const vmstat = await readVmstat(ctx.paths);
+  const vmstat = await readVmstat(ctx.paths, ['pswpin', 'pswpout']);
   const resolved = await resolveSwaps(ctx.paths);
   const out: Sample[] = [];
   const page = await pageSize;

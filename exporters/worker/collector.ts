@@ -9,7 +9,7 @@ import { rootPath, sysPath, type HostPaths } from '../../src/paths.js';
 import { countCpus } from '../../src/procfs/block.js';
 import { readMeminfo } from '../../src/procfs/meminfo.js';
 import { fsTypeByMountPoint, onLocalFileSystems } from '../../src/procfs/local-fs.js';
-import { readMountinfo } from '../../src/procfs/mountinfo.js';
+import { readMountinfo, type MountInfo } from '../../src/procfs/mountinfo.js';
 import { readPageSize } from '../../src/procfs/page-size.js';
 import { readKernelFile } from '../../src/procfs/read.js';
 import { memoryPicture, type TmpfsMount } from './memory-picture.js';
@@ -33,6 +33,18 @@ interface WorkerSourceState {
   pageSize: Promise<number> | null;
   /** The mount point matcher, compiled once per set of patterns (compiling costs more than matching). */
   matcher: { key: string; match: (mountPoint: string) => boolean } | null;
+  /** The build roots picked from the last mount table, kept while readMountinfo returns that same table. */
+  selection: { mounts: readonly MountInfo[]; match: (mountPoint: string) => boolean; memTotal: number; pageSize: number; roots: readonly BuildRoot[] } | null;
+}
+
+/** A selected tmpfs and what is known of it without asking the kernel again. */
+interface BuildRoot {
+  readonly mountPoint: string;
+  readonly sizeLimitBytes: number | null;
+  /** Where to statfs it, under the configured root file system. */
+  readonly file: string;
+  /** Every mount on the way is local: statfs on the event loop (see tmpfsUsed). */
+  readonly local: boolean;
 }
 
 /** statfs f_type of tmpfs (linux/magic.h). */
@@ -130,14 +142,9 @@ function mountMatcher(state: WorkerSourceState, patterns: readonly string[]): (m
   return state.matcher.match;
 }
 
-async function selectedTmpfsMounts(
-  paths: HostPaths,
-  selected: (mountPoint: string) => boolean,
-  memTotal: number,
-  pageSize: number,
-): Promise<TmpfsMount[]> {
+/** The tmpfs mounts the patterns select, the last mount at a place deciding; no statfs yet. */
+function buildRoots(paths: HostPaths, mounts: readonly MountInfo[], selected: (mountPoint: string) => boolean, memTotal: number, pageSize: number): BuildRoot[] {
   const byMountPoint = new Map<string, { options: ReadonlyMap<string, string> }>();
-  const mounts = await readMountinfo(paths);
   const types = fsTypeByMountPoint(mounts);
   for (const m of mounts) {
     if (!selected(m.mountPoint)) continue;
@@ -145,14 +152,28 @@ async function selectedTmpfsMounts(
     if (m.fsType === 'tmpfs') byMountPoint.set(m.mountPoint, { options: m.superOptions });
     else byMountPoint.delete(m.mountPoint);
   }
+  return [...byMountPoint].map(([mountPoint, { options }]) => ({
+    mountPoint,
+    sizeLimitBytes: tmpfsSizeLimit(options, memTotal, pageSize),
+    file: rootPath(paths, mountPoint),
+    local: onLocalFileSystems(types, mountPoint),
+  }));
+}
+
+async function selectedTmpfsMounts(
+  paths: HostPaths,
+  state: WorkerSourceState,
+  selected: (mountPoint: string) => boolean,
+  memTotal: number,
+  pageSize: number,
+): Promise<TmpfsMount[]> {
+  const mounts = await readMountinfo(paths);
+  let s = state.selection;
+  if (s === null || s.mounts !== mounts || s.match !== selected || s.memTotal !== memTotal || s.pageSize !== pageSize) {
+    s = state.selection = { mounts, match: selected, memTotal, pageSize, roots: buildRoots(paths, mounts, selected, memTotal, pageSize) };
+  }
   // Every build root at once: on a network mount one statfs after another would cost a round trip each.
-  return Promise.all(
-    [...byMountPoint].map(async ([mountPoint, { options }]) => ({
-      mountPoint,
-      sizeLimitBytes: tmpfsSizeLimit(options, memTotal, pageSize),
-      usedBytes: await tmpfsUsed(rootPath(paths, mountPoint), onLocalFileSystems(types, mountPoint)),
-    })),
-  );
+  return Promise.all(s.roots.map(async (root) => ({ mountPoint: root.mountPoint, sizeLimitBytes: root.sizeLimitBytes, usedBytes: await tmpfsUsed(root.file, root.local) })));
 }
 
 function settingsSamples(s: WorkerSettings): Sample[] {
@@ -182,7 +203,7 @@ async function collectWorker(ctx: CollectContext, config: WorkerCollectorConfig,
   const directory = settings?.workerDirectory ?? DEFAULT_WORKER_DIRECTORY;
   const patterns = config.tmpfsMounts ?? [directory === '/' ? '/root_*' : `${directory}/root_*`];
   state.pageSize ??= readPageSize(ctx.log);
-  const mounts = await selectedTmpfsMounts(paths, mountMatcher(state, patterns), meminfo.get('MemTotal')!, await state.pageSize);
+  const mounts = await selectedTmpfsMounts(paths, state, mountMatcher(state, patterns), meminfo.get('MemTotal')!, await state.pageSize);
   const p = memoryPicture({ meminfo, settings, mounts });
 
   const out: Sample[] = [sample(M.configPresent, {}, settings ? 1 : 0)];
@@ -202,7 +223,7 @@ async function collectWorker(ctx: CollectContext, config: WorkerCollectorConfig,
 }
 
 function workerSource(config: WorkerCollectorConfig): Source {
-  const state: WorkerSourceState = { parsedConfigs: new Map(), pageSize: null, matcher: null };
+  const state: WorkerSourceState = { parsedConfigs: new Map(), pageSize: null, matcher: null, selection: null };
   return { id: 'worker', timeoutMs: config.timeoutMs, collect: (ctx) => collectWorker(ctx, config, state) };
 }
 

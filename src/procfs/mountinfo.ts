@@ -72,10 +72,18 @@ export function parseMountinfo(text: string): MountInfo[] {
 }
 
 /**
+ * The last table parsed, reused while its file reads the same. A build host's table has hundreds
+ * of lines and changes when a job mounts or unmounts, not between most scrapes: comparing the
+ * text costs a fraction of parsing it again, and the scrape makes no garbage of it. The entries
+ * are read-only, so sharing them between scrapes and collectors is safe.
+ */
+let lastTable: { file: string; text: string; mounts: readonly MountInfo[] } | null = null;
+
+/**
  * The host's mount table: PID 1's (the host's mount namespace when the exporter runs in a
  * container sharing the host's PID namespace), else the exporter's own.
  */
-export async function readMountinfo(paths: HostPaths): Promise<MountInfo[]> {
+export async function readMountinfo(paths: HostPaths): Promise<readonly MountInfo[]> {
   let file = procPath(paths, '1', 'mountinfo');
   let text: string;
   try {
@@ -86,12 +94,16 @@ export async function readMountinfo(paths: HostPaths): Promise<MountInfo[]> {
     file = procPath(paths, 'self', 'mountinfo');
     text = await readKernelFile(file);
   }
+  if (lastTable !== null && lastTable.file === file && lastTable.text === text) return lastTable.mounts;
+  let mounts: readonly MountInfo[];
   try {
-    return parseMountinfo(text);
+    mounts = parseMountinfo(text);
   } catch (err) {
     if (err instanceof ProcParseError) throw new ProcParseError(file, 'no mount lines found');
     throw err;
   }
+  lastTable = { file, text, mounts };
+  return mounts;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseDiskstats } from '../../src/procfs/diskstats.js';
 import { ProcParseError } from '../../src/procfs/meminfo.js';
@@ -87,12 +88,18 @@ describe('parseSwaps', () => {
 });
 
 describe('parseVmstat', () => {
-  it('keeps every numeric field and skips malformed lines', () => {
-    const v = parseVmstat('pswpin 12\npswpout 34\nnew_field_from_a_future_kernel 5\nbroken line here\n');
-    expect(v.get('pswpin')).toBe(12);
-    expect(v.get('pswpout')).toBe(34);
-    expect(v.get('new_field_from_a_future_kernel')).toBe(5);
-    expect(v.size).toBe(3);
+  it('reads the asked-for numeric fields, wherever they are, and leaves out missing and malformed ones', () => {
+    const text = 'pswpin 12\npswpout_extra 7\npswpout 34\nnew_field_from_a_future_kernel\t5\nbroken line here\npgmajfault x\n';
+    const v = parseVmstat(text, ['pswpin', 'pswpout', 'new_field_from_a_future_kernel', 'broken', 'pgmajfault', 'absent']);
+    expect(Object.fromEntries(v)).toEqual({ pswpin: 12, pswpout: 34, new_field_from_a_future_kernel: 5 });
+    expect(parseVmstat('pswpin 12', ['pswpin']).get('pswpin')).toBe(12); // no final line feed
+  });
+
+  it('reads every field of this kernel\'s /proc/vmstat as a line-by-line split does', () => {
+    const text = readFileSync('/proc/vmstat', 'utf8');
+    const expected = new Map(text.trim().split('\n').map((line) => line.split(' ')).map(([name, value]) => [name!, Number(value)]));
+    expect(expected.size).toBeGreaterThan(50);
+    expect(parseVmstat(text, [...expected.keys()])).toEqual(expected);
   });
 });
 

@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { workerModule } from '../../exporters/worker/index.js';
@@ -92,6 +92,22 @@ describe('worker collector on broken hosts', () => {
     cpSync(path.join(fixtureHost(name).procfs, '..'), dir, { recursive: true });
     return { procfs: path.join(dir, 'proc'), sysfs: path.join(dir, 'sys'), rootfs: path.join(dir, 'root') };
   }
+
+  it('sees a build root mounted or unmounted since the last scrape, and the same figures while the table stays', async () => {
+    const paths = copyOf('no-obs');
+    const table = path.join(paths.procfs, 'self', 'mountinfo');
+    const original = readFileSync(table, 'utf8');
+    const h = harness(workerModule, {}, paths);
+    expect(valueOf(await h.refresh(), 'headroom_tmpfs_promised_bytes')).toBe(2 * GiB);
+    expect(valueOf(await h.refresh(), 'headroom_tmpfs_promised_bytes')).toBe(2 * GiB);
+    // A second job's root (3 GiB) is mounted...
+    writeFileSync(table, `${original}60 28 0:50 / /var/cache/obs/worker/root_2 rw,relatime shared:40 - tmpfs tmpfs rw,size=3145728k,inode64\n`);
+    expect(valueOf(await h.refresh(), 'headroom_tmpfs_promised_bytes')).toBe(5 * GiB);
+    // ...and both jobs end.
+    writeFileSync(table, original.split('\n').filter((line) => !line.includes('/root_1')).join('\n'));
+    expect(valueOf(await h.refresh(), 'headroom_tmpfs_promised_bytes')).toBe(0);
+    expect(h.error()).toBeNull();
+  });
 
   it('fails with the file named when /proc/meminfo is missing', async () => {
     const paths = copyOf('no-obs');
