@@ -60,6 +60,10 @@ export function buildWorkerHost(dir: string): WorkerHost {
       `/dev/nvme0n1p3                          partition\t${SWAP_KB}\t${5 * GiB_KB}\t-2\n` +
       `/dev/nvme1n1p3                          partition\t${SWAP_KB}\t${4 * GiB_KB}\t-3\n`,
   );
+  // The swap partitions' device nodes, as a real host has them (regular files stand in: only
+  // their names and identities are looked at, never their contents).
+  mkdirSync(root('/dev'), { recursive: true });
+  for (const partition of ['nvme0n1p3', 'nvme1n1p3']) writeFileSync(root(`/dev/${partition}`), '');
   const disks: string[] = [];
   for (const [disk, minorBase] of [['nvme0n1', 0], ['nvme1n1', 4]] as const) {
     for (let part = 0; part <= 3; part++) {

@@ -1,6 +1,6 @@
 // The swap collector's I/O: a scrape-time source for /proc and /sys, and a background source
 // that runs smartctl on the disks holding swap (and those with a configured endurance).
-import { realpathSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { defineCollector, type CollectContext, type Collector, type Source } from '../../src/collector.js';
 import { errorMessage } from '../../src/errors.js';
@@ -8,7 +8,7 @@ import { RunError, runProgram } from '../../src/exec.js';
 import { sample, type Sample } from '../../src/metrics.js';
 import { rootPath, type HostPaths } from '../../src/paths.js';
 import { parentDisk, readRotational, underlyingDisks } from '../../src/procfs/block.js';
-import { DISKSTATS_SECTOR_BYTES, readDiskstats } from '../../src/procfs/diskstats.js';
+import { DISKSTATS_SECTOR_BYTES, readDiskstats, type DiskStats } from '../../src/procfs/diskstats.js';
 import { readMountinfo, type MountInfo } from '../../src/procfs/mountinfo.js';
 import { readPageSize } from '../../src/procfs/page-size.js';
 import { readSwaps, type SwapArea } from '../../src/procfs/swaps.js';
@@ -38,6 +38,22 @@ export interface ResolvedSwap {
   readonly rotational: number | null;
 }
 
+/** Where a swap area lives: what resolveSwaps looks up in /dev, the mount table and /sys/block. */
+interface Placement {
+  readonly blockDevice: string | null;
+  readonly disk: string | null;
+}
+
+/**
+ * Placements of the swap areas by file name, each with the identity (st_dev, st_ino, st_rdev) of
+ * what the name led to when it was looked up. An active swap area's device or file cannot go
+ * away, and a partition's disk does not change while it exists, so a placement holds as long as
+ * the name leads to the same device node or file: one stat per area per scrape instead of a
+ * realpath, a /sys/block listing and a probe per disk. The rotational flag is read every time:
+ * an admin may set it (echo 0 > /sys/block/vda/queue/rotational on a VM's SSD-backed disk).
+ */
+export type PlacementCache = Map<string, { identity: string; placement: Placement }>;
+
 /**
  * Kernel name of a swap partition: /dev/mapper/vg-swap → dm-1 by following its symlink. /dev is
  * the kernel's devtmpfs: resolving there synchronously takes microseconds, not a thread-pool trip.
@@ -50,25 +66,55 @@ function kernelName(paths: HostPaths, device: string): string {
   }
 }
 
-export async function resolveSwaps(paths: HostPaths): Promise<ResolvedSwap[]> {
+/** What a swap area's name leads to now, or null when it cannot be asked (then nothing is kept). */
+function identityOf(paths: HostPaths, area: SwapArea): string | null {
+  try {
+    const st = statSync(rootPath(paths, area.filename), { bigint: true, throwIfNoEntry: false });
+    return st ? `${st.dev}:${st.ino}:${st.rdev}` : null;
+  } catch {
+    return null; // not ours to see (EACCES...): looked up every time, as before there was a cache
+  }
+}
+
+async function place(paths: HostPaths, area: SwapArea, diskstats: readonly DiskStats[], mounts: () => Promise<readonly MountInfo[]>): Promise<Placement> {
+  const name = area.type === 'partition' ? kernelName(paths, area.filename) : '';
+  const block = blockDeviceOfSwap(area, name, diskstats, area.type === 'partition' ? [] : await mounts());
+  return { blockDevice: block?.name ?? null, disk: block ? await parentDisk(paths, block.name) : null };
+}
+
+/** The swap areas and what holds them; `cache` keeps placements between calls (see PlacementCache). */
+export async function resolveSwaps(paths: HostPaths, cache?: PlacementCache): Promise<ResolvedSwap[]> {
   const areas = await readSwaps(paths);
-  if (areas.length === 0) return [];
+  if (areas.length === 0) {
+    cache?.clear();
+    return [];
+  }
   const diskstats = await readDiskstats(paths);
-  let mounts: readonly MountInfo[] = [];
-  if (areas.some((a) => a.type !== 'partition')) mounts = await readMountinfo(paths);
+  let mountTable: Promise<readonly MountInfo[]> | null = null;
+  const mounts = () => (mountTable ??= readMountinfo(paths));
   const out: ResolvedSwap[] = [];
   for (const area of areas) {
-    const name = area.type === 'partition' ? kernelName(paths, area.filename) : '';
-    const block = blockDeviceOfSwap(area, name, diskstats, mounts);
-    const disk = block ? await parentDisk(paths, block.name) : null;
+    const identity = cache ? identityOf(paths, area) : null;
+    const known = cache?.get(area.filename);
+    let placement: Placement;
+    if (known !== undefined && identity !== null && known.identity === identity) placement = known.placement;
+    else {
+      placement = await place(paths, area, diskstats, mounts);
+      // Kept only when complete: a lookup that failed (sysfs busy, a device still appearing) is tried again.
+      if (cache && identity !== null && placement.blockDevice !== null && placement.disk !== null) {
+        cache.set(area.filename, { identity, placement });
+      } else cache?.delete(area.filename);
+    }
+    const written = placement.blockDevice === null ? undefined : diskstats.find((d) => d.name === placement.blockDevice);
     out.push({
       area,
-      blockDevice: block?.name ?? null,
-      sectorsWritten: block?.sectorsWritten ?? null,
-      disk,
-      rotational: disk ? await readRotational(paths, disk) : null,
+      ...placement,
+      sectorsWritten: written?.sectorsWritten ?? null,
+      rotational: placement.disk === null ? null : await readRotational(paths, placement.disk),
     });
   }
+  // An area swapped off is forgotten: swapped on again, it is looked up again.
+  if (cache) for (const filename of cache.keys()) if (!areas.some((a) => a.filename === filename)) cache.delete(filename);
   return out;
 }
 
@@ -94,9 +140,9 @@ function swapSamples(resolved: readonly ResolvedSwap[]): Sample[] {
   return out;
 }
 
-async function collectSwap(ctx: CollectContext, config: SwapCollectorConfig, pageSize: Promise<number>): Promise<Sample[]> {
+async function collectSwap(ctx: CollectContext, config: SwapCollectorConfig, pageSize: Promise<number>, placements: PlacementCache): Promise<Sample[]> {
   const vmstat = await readVmstat(ctx.paths, ['pswpin', 'pswpout']);
-  const resolved = await resolveSwaps(ctx.paths);
+  const resolved = await resolveSwaps(ctx.paths, placements);
   const out: Sample[] = [];
   const page = await pageSize;
   const pswpin = vmstat.get('pswpin');
@@ -175,15 +221,16 @@ function smartSource(config: SwapCollectorConfig): Source {
   };
 }
 
-/** /proc and /sys at scrape time; it keeps the page size (asked once) that vmstat counts in. */
+/** /proc and /sys at scrape time; it keeps the page size (asked once) that vmstat counts in, and where each swap area lives. */
 function swapSource(config: SwapCollectorConfig): Source {
   let pageSize: Promise<number> | null = null;
+  const placements: PlacementCache = new Map();
   return {
     id: 'swap',
     timeoutMs: config.timeoutMs,
     collect(ctx) {
       pageSize ??= readPageSize(ctx.log);
-      return collectSwap(ctx, config, pageSize);
+      return collectSwap(ctx, config, pageSize, placements);
     },
   };
 }

@@ -1,9 +1,10 @@
-import { chmodSync, cpSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { swapModule } from '../../exporters/swap/index.js';
 import { fixtureHost, GiB, harness, hostsDir, KiB, names, valueOf } from '../procfs/harness.js';
 import { tempDir } from '../support/tmp.js';
+import type { Sample } from '../../src/metrics.js';
 
 const PAGE = 4096; // x86_64, where these tests run (getconf PAGESIZE)
 const noSmart = { smartctl: false };
@@ -81,6 +82,47 @@ describe('swap collector on broken hosts', () => {
     rmSync(path.join(paths.procfs, 'swaps'));
     s = await h.refresh();
     expect(h.error()).toContain(path.join(paths.procfs, 'swaps'));
+  });
+
+  it('follows a swap device name to another device between scrapes, and reads the rotational flag every time', async () => {
+    // /dev/mapper/swap → dm-1 (an LV on the NVMe); re-created, it leads to dm-2 on a spinning disk.
+    const paths = copyOf('obs-worker-64g');
+    const dev = (...p: string[]) => path.join(paths.rootfs, 'dev', ...p);
+    mkdirSync(dev('mapper'), { recursive: true });
+    for (const [dm, disk, rotational] of [['dm-1', 'nvme0n1', '0'], ['dm-2', 'sdb', '1']] as const) {
+      writeFileSync(dev(dm), '');
+      mkdirSync(path.join(paths.sysfs, 'block', disk, dm), { recursive: true });
+      writeFileSync(path.join(paths.sysfs, 'block', disk, dm, 'partition'), '1\n');
+      mkdirSync(path.join(paths.sysfs, 'block', disk, 'queue'), { recursive: true });
+      writeFileSync(path.join(paths.sysfs, 'block', disk, 'queue', 'rotational'), `${rotational}\n`);
+    }
+    symlinkSync('../dm-1', dev('mapper', 'swap'));
+    writeFileSync(path.join(paths.procfs, 'swaps'), 'Filename\tType\tSize\tUsed\tPriority\n/dev/mapper/swap partition\t8388604\t0\t-2\n');
+    writeFileSync(
+      path.join(paths.procfs, 'diskstats'),
+      ' 253 1 dm-1 1 0 1 0 1 0 1000 0 0 0 0\n 253 2 dm-2 1 0 1 0 1 0 2000 0 0 0 0\n   8 16 sdb 1 0 1 0 1 0 5 0 0 0 0\n',
+    );
+    const h = harness(swapModule, noSmart, paths);
+    const device = { device: '/dev/mapper/swap' };
+    const info = (s: Sample[]) => s.find((x) => x.metric.name === 'headroom_swap_device_info')?.labels;
+    let s = await h.refresh();
+    expect(info(s)).toEqual({ ...device, type: 'partition', block_device: 'dm-1', disk: 'nvme0n1' });
+    expect(valueOf(s, 'headroom_swap_device_written_bytes_total', device)).toBe(1000 * 512);
+    // While the name leads to the same node, the placement is kept: sysfs is not asked again...
+    rmSync(path.join(paths.sysfs, 'block', 'nvme0n1', 'dm-1'), { recursive: true });
+    s = await h.refresh();
+    expect(info(s)).toEqual({ ...device, type: 'partition', block_device: 'dm-1', disk: 'nvme0n1' });
+    // ...but the rotational flag is, since an admin may set it.
+    writeFileSync(path.join(paths.sysfs, 'block', 'nvme0n1', 'queue', 'rotational'), '1\n');
+    expect(valueOf(await h.refresh(), 'headroom_swap_device_rotational', device)).toBe(1);
+    // The LV re-created: the name leads elsewhere, and everything is looked up again.
+    rmSync(dev('mapper', 'swap'));
+    symlinkSync('../dm-2', dev('mapper', 'swap'));
+    s = await h.refresh();
+    expect(info(s)).toEqual({ ...device, type: 'partition', block_device: 'dm-2', disk: 'sdb' });
+    expect(valueOf(s, 'headroom_swap_device_written_bytes_total', device)).toBe(2000 * 512);
+    expect(valueOf(s, 'headroom_swap_device_rotational', device)).toBe(1);
+    expect(h.error()).toBeNull();
   });
 
   it('reports the swap area without block details when sysfs and diskstats do not know it', async () => {
