@@ -241,10 +241,11 @@ export class WorkerStatusParser {
           else this.buildavg.set(a, [value]);
           return;
         }
-        case 'partition':
+        case 'partition': {
           const partition = attrs.get('name');
           this.partition = partition?.trim() ? partition : 'main';
           return;
+        }
         case 'scheduler': {
           // Before OBS 2.5: top-level <scheduler arch="i586|dispatcher|..."> and no partitions.
           this.format = 'pre-2.5';
