@@ -237,10 +237,8 @@ const LINE_FEED = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
 const SPACE = 0x20;
 const DOUBLE_QUOTE = 0x22;
-const AMPERSAND = 0x26;
 const SINGLE_QUOTE = 0x27;
 const SLASH = 0x2f;
-const LESS_THAN = 0x3c;
 const EQUALS = 0x3d;
 const GREATER_THAN = 0x3e;
 
