@@ -22,11 +22,15 @@ export function startProcess(name: string, program: string, args: string[], opts
   const log = opts.logFile ? createWriteStream(opts.logFile) : null;
   const keep = (chunk: Buffer) => {
     out = (out + chunk.toString('utf8')).slice(-20_000);
-    log?.write(chunk);
+    // Output can still arrive between 'exit' and the pipes closing; once the log is
+    // ended it is only kept in memory.
+    if (log && !log.writableEnded) log.write(chunk);
   };
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // 'close' comes after the last output; a grandchild holding the pipes open can delay it.
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
   child.once('error', (err) => {
     out += `\n${program}: ${err.message}`;
   });
@@ -42,6 +46,7 @@ export function startProcess(name: string, program: string, args: string[], opts
         await exited;
         clearTimeout(timer);
       }
+      await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
       log?.end();
     },
   };
