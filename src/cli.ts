@@ -12,7 +12,7 @@ import { createLogger, logLevels, type LogLevel } from './log.js';
 import type { HostPaths } from './paths.js';
 import { errorMessage } from './errors.js';
 import { version } from './self-metrics.js';
-import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_REQUESTS, selectCollectors, startExporter, type RunningExporter } from './serve.js';
+import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_REQUESTS, selectCollectors, setOptimizingCompilerFor, startExporter, type RunningExporter } from './serve.js';
 import { parseDuration } from './units.js';
 import { loadWebConfig, noWebConfig, WebConfigFileError } from './web-config.js';
 
@@ -104,6 +104,7 @@ program
       process.exit(EXIT_CONFIG);
     }
     const collectors = await selectCollectors(config, collectorModules, { paths, log });
+    setOptimizingCompilerFor(collectors, collectorModules, log);
     if (collectors.length === 0) log.warn('no collectors enabled: /metrics serves only the exporter\'s own metrics');
 
     let exporter: RunningExporter | undefined;
@@ -115,6 +116,7 @@ program
           const newConfig = configFile ? loadConfig(configFile, collectorModules, configSections) : null;
           const newWeb = webConfigFile ? loadWebConfig(webConfigFile) : noWebConfig;
           const newCollectors = await selectCollectors(newConfig, collectorModules, { paths, log });
+          setOptimizingCompilerFor(newCollectors, collectorModules, log);
           await exporter!.replaceCollectors(newCollectors);
           exporter!.replaceWebConfig(newWeb);
           log.info({ collectors: newCollectors.map((c) => c.name) }, 'configuration reloaded');

@@ -24,6 +24,11 @@ export interface CollectorModule<Schema extends z.ZodObject = z.ZodObject> {
    * machine. Absent = never runs without configuration (it needs targets or credentials).
    */
   autodetect?(env: CollectorEnv): Promise<boolean>;
+  /**
+   * True when the collector parses large documents and needs V8's optimising compiler, which
+   * serve otherwise leaves off to save memory (src/node-flags.ts).
+   */
+  readonly needsOptimizingCompiler?: boolean;
   /** A Promise when the collector's code is imported on demand (collectors most hosts do not run). */
   create(config: z.output<Schema>, env: CollectorEnv): Collector | Promise<Collector>;
 }

@@ -7,6 +7,7 @@ import { Exposition } from './exposition.js';
 import { parseListenAddress } from './listen-address.js';
 import type { HostPaths } from './paths.js';
 import { CollectorRuntime, errorMessage } from './runtime.js';
+import { applyOptimizingCompiler, wantsOptimizingCompiler } from './node-flags.js';
 import { selfMetrics } from './self-metrics.js';
 import { buildServer, type ServingState } from './server.js';
 import { noWebConfig, type WebConfig } from './web-config.js';
@@ -47,6 +48,13 @@ export async function selectCollectors(
     collectors.push(collector);
   }
   return collectors;
+}
+
+/** V8's optimising compiler on while a selected collector needs it (src/node-flags.ts says why). */
+export function setOptimizingCompilerFor(collectors: readonly Collector[], modules: readonly CollectorModule[], log: Logger): void {
+  const needing = new Set(modules.filter((m) => m.needsOptimizingCompiler).map((m) => m.name));
+  const state = applyOptimizingCompiler(wantsOptimizingCompiler(collectors.map((c) => c.name), needing));
+  log.debug({ optimizingCompiler: state }, 'V8 optimising compiler');
 }
 
 export interface ExporterOptions {
