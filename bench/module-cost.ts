@@ -1,4 +1,5 @@
-// Scenario "modules": what each layer that `headroom serve` loads costs resident. Each step is
+// Scenario "modules": what each layer that `headroom serve` loads costs resident (and what
+// its config validation child loads on top, which serve no longer pays). Each step is
 // a fresh node process (with the serve flags) that imports everything up to that layer, runs a
 // full GC and reports its memory from /proc/self/status; the rows are the medians of a few
 // processes per step and the difference to the step before. No peer: this is where headroom's
@@ -12,17 +13,18 @@ import { median } from './stats.js';
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const built = (file: string) => pathToFileURL(path.join(repoRoot, 'dist', file)).href;
 
-/** Cumulative layers, in the order serve needs them. */
-export const LAYERS: ReadonlyArray<{ name: string; imports: readonly string[] }> = [
+/** Cumulative layers, in the order serve needs them; then what only the config child loads. */
+export const LAYERS: ReadonlyArray<{ name: string; imports: readonly string[]; configChild?: true }> = [
   { name: 'node alone (idle)', imports: [] },
   { name: '+ node:http and node:zlib', imports: ['node:http', 'node:zlib'] },
   { name: '+ logger (src/log.ts)', imports: [built('src/log.js')] },
   { name: '+ fastify', imports: ['fastify'] },
   { name: '+ commander (CLI)', imports: ['commander'] },
-  { name: '+ zod and yaml', imports: ['zod', 'yaml'] },
-  { name: '+ config loader, sections, web config', imports: [built('src/config/load.js'), built('src/config/sections.js'), built('src/web-config.js')] },
   { name: '+ collectors (exporters/index.js)', imports: [built('exporters/index.js')] },
   { name: '+ serve path (runtime, server, exposition)', imports: [built('src/serve.js')] },
+  // What serve no longer loads: the config validation child's (src/config/child.ts).
+  { name: '+ zod and yaml (config child only)', imports: ['zod', 'yaml'], configChild: true },
+  { name: '+ config loader, schemas, sections (config child only)', imports: [built('src/config/child.js')], configChild: true },
 ];
 
 interface Usage {
@@ -65,8 +67,10 @@ export async function benchModuleCost(opts: { nodeArgs: readonly string[]; proce
   const rows: BenchRow[] = [];
   const imports: string[] = [];
   let before: Usage | null = null;
+  let serveLayers: Usage | null = null;
   const MB = 1e6;
   for (const layer of LAYERS) {
+    if (layer.configChild && !serveLayers) serveLayers = before;
     imports.push(...layer.imports);
     const samples: Usage[] = [];
     for (let i = 0; i < opts.processes; i++) samples.push(await measure(opts.nodeArgs, imports));
@@ -81,8 +85,9 @@ export async function benchModuleCost(opts: { nodeArgs: readonly string[]; proce
     }
     before = now;
   }
-  rows.push(row(scenario, 'all layers: RSS', 'MB', before!.rss / MB));
-  rows.push(row(scenario, 'all layers: anonymous (heap, stacks, malloc)', 'MB', before!.anon / MB));
-  rows.push(row(scenario, 'all layers: file-backed', 'MB', before!.file / MB));
+  const served = serveLayers ?? before!;
+  rows.push(row(scenario, "serve's layers: RSS", 'MB', served.rss / MB));
+  rows.push(row(scenario, "serve's layers: anonymous (heap, stacks, malloc)", 'MB', served.anon / MB));
+  rows.push(row(scenario, "serve's layers: file-backed", 'MB', served.file / MB));
   return rows;
 }

@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { silentLogger } from '../src/log.js';
 import { createObsCollector } from '../exporters/obs/collector.js';
-import { obsConfigSchema } from '../exporters/obs/config.js';
+import { obsConfigSchema } from '../exporters/obs/schema.js';
 import { defaultHostPaths } from '../src/paths.js';
 import { realObsUnavailable, startRealObs } from '../sim/real-obs/backend.js';
 import { createStatesProject } from '../sim/real-obs/states.js';

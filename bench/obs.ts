@@ -13,7 +13,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { silentLogger } from '../src/log.js';
 import { createObsCollector } from '../exporters/obs/collector.js';
-import { obsConfigSchema } from '../exporters/obs/config.js';
+import { obsConfigSchema } from '../exporters/obs/schema.js';
 import { defaultHostPaths } from '../src/paths.js';
 import { validateSamples } from '../src/runtime.js';
 import { generateWorkerStatus } from '../sim/obs/generator.js';

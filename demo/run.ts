@@ -83,9 +83,9 @@ async function makeResticRepository(dir: string, passwordFile: string): Promise<
 }
 
 /** Validates the demo config through the real loader and runs every generator on it. */
-function generate(configFile: string, setup: DemoSetup, outDir: string) {
+async function generate(configFile: string, setup: DemoSetup, outDir: string) {
   writeFileSync(configFile, renderDemoConfig(setup));
-  const config = loadConfig(configFile, collectorModules, configSections);
+  const config = await loadConfig(configFile, collectorModules, configSections);
   rmSync(outDir, { recursive: true, force: true });
   return generateAll(artifactGenerators, config, outDir);
 }
@@ -159,7 +159,7 @@ async function main(): Promise<void> {
   const generated = path.join(workDir, 'generated');
 
   // First pass: the Alertmanager's config (its address is not known until it runs).
-  generate(configFile, setup, generated);
+  await generate(configFile, setup, generated);
   const amFile = path.join(generated, 'alertmanager.yml');
   const amConfig = existsSync(amFile) ? readFileSync(amFile, 'utf8') : fallbackAlertmanagerConfig(smtp.address);
   say('starting Alertmanager...');
@@ -168,7 +168,7 @@ async function main(): Promise<void> {
 
   // Second pass: the same generation with the Alertmanager in the estate.
   setup.alertmanager = new URL(am.url).host;
-  const report = generate(configFile, setup, generated);
+  const report = await generate(configFile, setup, generated);
 
   say('starting the headroom exporter...');
   const exporterUrl = `http://127.0.0.1:${setup.exporterPort}`;

@@ -4,9 +4,8 @@
 import { takeOverSighup } from './early-sighup.js';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { collectorModules } from '../exporters/index.js';
-import { ConfigError, loadConfig, type HeadroomConfig } from './config/load.js';
-import { configSections } from './config/sections.js';
-import { generateAll } from './generate.js';
+import type { HeadroomConfig } from './config/load.js';
+import { InvalidConfigError, validateInChild, type ConfigRequest, type ValidatedConfig } from './config/validate-in-child.js';
 import { parseListenAddress } from './listen-address.js';
 import { createLogger, logLevels, type LogLevel } from './log.js';
 import type { HostPaths } from './paths.js';
@@ -14,25 +13,36 @@ import { errorMessage } from './errors.js';
 import { version } from './self-metrics.js';
 import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_REQUESTS, selectCollectors, setOptimizingCompilerFor, startExporter, type RunningExporter } from './serve.js';
 import { parseDuration } from './units.js';
-import { loadWebConfig, noWebConfig, WebConfigFileError } from './web-config.js';
+import { noWebConfig } from './web-config.js';
 
 /** Exit status for a configuration error, as promised to init systems and CI checks. */
 const EXIT_CONFIG = 2;
 
-function loadHeadroomConfig(file: string): HeadroomConfig {
-  return loadConfig(file, collectorModules, configSections);
-}
-
-/** Loads a file or exits 2 with every problem on stderr. */
-function readConfigOrExit<T = HeadroomConfig>(file: string, load: (file: string) => T = loadHeadroomConfig as (file: string) => T): T {
+/**
+ * Loads the config file or exits 2 with every problem on stderr. In-process: the commands
+ * that use it are short-lived; serve validates in a child instead (validateOrExit).
+ */
+async function readConfigOrExit(file: string): Promise<HeadroomConfig> {
+  // Imported here, not at startup: serve never loads zod, yaml or the schemas.
+  const [{ ConfigError, loadConfig }, { configSections }] = await Promise.all([import('./config/load.js'), import('./config/sections.js')]);
   try {
-    return load(file);
+    return await loadConfig(file, collectorModules, configSections);
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof WebConfigFileError) {
+    if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
       process.exit(EXIT_CONFIG);
     }
     throw err;
+  }
+}
+
+/** serve's config and web config, validated in a child; exits 2 with every problem on stderr, 1 if validation itself failed. */
+async function validateOrExit(request: ConfigRequest): Promise<ValidatedConfig> {
+  try {
+    return await validateInChild(request);
+  } catch (err) {
+    process.stderr.write(`${errorMessage(err)}\n`);
+    process.exit(err instanceof InvalidConfigError ? EXIT_CONFIG : 1);
   }
 }
 
@@ -93,8 +103,8 @@ program
       sysfs: opts['path.sysfs'] as string,
       rootfs: opts['path.rootfs'] as string,
     };
-    const config = configFile ? readConfigOrExit(configFile) : null;
-    const web = webConfigFile ? readConfigOrExit(webConfigFile, loadWebConfig) : noWebConfig;
+    const validated = await validateOrExit({ configFile, webConfigFile });
+    const web = validated.web ?? noWebConfig;
     if (!parseListenAddress(listenAddress)) {
       process.stderr.write(`--web.listen-address: ${JSON.stringify(listenAddress)} is not [host]:port (e.g. :9847, 127.0.0.1:9847, [::1]:9847)\n`);
       process.exit(EXIT_CONFIG);
@@ -103,7 +113,7 @@ program
       process.stderr.write(`--web.telemetry-path must start with "/", got ${JSON.stringify(telemetryPath)}\n`);
       process.exit(EXIT_CONFIG);
     }
-    const collectors = await selectCollectors(config, collectorModules, { paths, log });
+    const collectors = await selectCollectors(validated, collectorModules, { paths, log });
     setOptimizingCompilerFor(collectors, collectorModules, log);
     if (collectors.length === 0) log.warn('no collectors enabled: /metrics serves only the exporter\'s own metrics');
 
@@ -113,9 +123,9 @@ program
     const reload = () => {
       reloading = reloading.then(async () => {
         try {
-          const newConfig = configFile ? loadConfig(configFile, collectorModules, configSections) : null;
-          const newWeb = webConfigFile ? loadWebConfig(webConfigFile) : noWebConfig;
-          const newCollectors = await selectCollectors(newConfig, collectorModules, { paths, log });
+          const reloaded = await validateInChild({ configFile, webConfigFile });
+          const newWeb = reloaded.web ?? noWebConfig;
+          const newCollectors = await selectCollectors(reloaded, collectorModules, { paths, log });
           setOptimizingCompilerFor(newCollectors, collectorModules, log);
           await exporter!.replaceCollectors(newCollectors);
           exporter!.replaceWebConfig(newWeb);
@@ -182,8 +192,8 @@ program
   .command('check-config')
   .description('validate a config file: print OK, or every problem with its file, line and key; exit 2 on error')
   .argument('<file>', 'YAML config file')
-  .action((file: string) => {
-    const config = readConfigOrExit(file);
+  .action(async (file: string) => {
+    const config = await readConfigOrExit(file);
     const enabled = [...config.collectors.keys()];
     process.stdout.write(`OK: ${file} (collectors: ${enabled.length ? enabled.join(', ') : 'none'})\n`);
   });
@@ -194,10 +204,10 @@ program
   .requiredOption('--config <file>', 'YAML config file (its alerting and estate sections)')
   .option('--out <dir>', 'output folder', './generated')
   .action(async (opts: { config: string; out: string }) => {
-    const config = readConfigOrExit(opts.config);
+    const config = await readConfigOrExit(opts.config);
     // Loaded here, not at startup: the dashboard and alert generators (Grafana SDK) would
     // add about 14 MB to the resident memory of every `headroom serve`.
-    const { artifactGenerators } = await import('./generators.js');
+    const [{ artifactGenerators }, { generateAll }] = await Promise.all([import('./generators.js'), import('./generate.js')]);
     const report = generateAll(artifactGenerators, config, opts.out);
     for (const file of report.written) process.stdout.write(`wrote ${file}\n`);
     for (const s of report.skipped) process.stdout.write(`skipped ${s.name}: ${s.reason}\n`);
@@ -218,7 +228,7 @@ program
   .option('--move-back-guard <duration>', 'do not move a domain back to a host it left within this period, unless nothing else fits (default 7d)')
   .option('--end <time>', 'end of the window: Unix seconds or RFC 3339 (default now)')
   .action(async (opts: { config?: string; out: string }) => {
-    const config = opts.config ? readConfigOrExit(opts.config) : null;
+    const config = opts.config ? await readConfigOrExit(opts.config) : null;
     // Loaded here, not at startup, like generate: serve never needs the planner.
     const { runPlanCommand } = await import('../planner/cli-command.js');
     process.exitCode = await runPlanCommand(opts, config?.sections ?? {});

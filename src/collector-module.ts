@@ -18,7 +18,11 @@ export interface CollectorModule<Schema extends z.ZodObject = z.ZodObject> {
   readonly name: string;
   /** One line for --help, the status page and the README. */
   readonly summary: string;
-  configSchema(ctx: SchemaContext): Schema;
+  /**
+   * Its config section's schema, imported on demand: validation runs in a short-lived child
+   * (src/config/child.ts), so a serving process never loads zod or the schemas.
+   */
+  configSchema(): Promise<(ctx: SchemaContext) => Schema>;
   /**
    * Without a config file, host collectors run with their defaults where they work on this
    * machine. Absent = never runs without configuration (it needs targets or credentials).

@@ -2,7 +2,7 @@ import type { Logger } from './log.js';
 import { BasicAuth } from './basic-auth.js';
 import type { Collector } from './collector.js';
 import type { CollectorModule } from './collector-module.js';
-import { defaultSectionConfig, type HeadroomConfig } from './config/load.js';
+import type { ValidatedConfig } from './config/validate-in-child.js';
 import { Exposition } from './exposition.js';
 import { parseListenAddress } from './listen-address.js';
 import type { HostPaths } from './paths.js';
@@ -17,7 +17,7 @@ import { noWebConfig, type WebConfig } from './web-config.js';
  * host collectors that work on this machine, with their defaults.
  */
 export async function selectCollectors(
-  config: HeadroomConfig | null,
+  { config, defaults }: Pick<ValidatedConfig, 'config' | 'defaults'>,
   modules: readonly CollectorModule[],
   env: { paths: HostPaths; log: Logger },
 ): Promise<Collector[]> {
@@ -40,7 +40,8 @@ export async function selectCollectors(
         log.info('not enabled: does not apply to this host');
         continue;
       }
-      section = defaultSectionConfig(m);
+      section = defaults.get(m.name);
+      if (section === undefined) throw new Error(`no default config for collector ${m.name}`);
     }
     const collector = await m.create(section as never, { paths: env.paths, log });
     const seriesLimit = (section as { series_limit?: number }).series_limit;

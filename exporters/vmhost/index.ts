@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { defineCollectorModule } from '../../src/collector-module.js';
 import { createVmhostCollector } from './collector.js';
-import { DEFAULT_URI, vmhostConfigSchema } from './config.js';
+import { DEFAULT_URI } from './config.js';
 import { libvirtEndpoint } from './libvirt-uri.js';
 import { scanQemuProcesses } from './host.js';
 
@@ -13,7 +13,7 @@ function libvirtSocketExists(): boolean {
 export const vmhostModule = defineCollectorModule({
   name: 'vmhost',
   summary: 'VM density on a physical host: libvirt domains and unmanaged qemu processes (OBS build VMs) against host CPUs and memory',
-  configSchema: vmhostConfigSchema,
+  configSchema: async () => (await import('./schema.js')).vmhostConfigSchema,
   async autodetect(env) {
     if (libvirtSocketExists()) return true;
     const scan = await scanQemuProcesses(env.paths);

@@ -3,6 +3,7 @@
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { MIN_TIMEOUT_MS } from '../collector.js';
 import { MAX_SECRET_BYTES, regularFileProblem } from '../safe-file.js';
 import { parseSchedule, type Schedule } from '../schedule.js';
 import { parseDuration, parseSize } from '../units.js';
@@ -70,6 +71,18 @@ export function schedule() {
     }
     return parsed;
   });
+}
+
+/** A timeout field: optional, at least MIN_TIMEOUT_MS, its default applied by the timing's resolve(). */
+function timeout() {
+  return duration({ min: MIN_TIMEOUT_MS }).optional();
+}
+
+/** `timeout`, and `schedule` with its default for a background source (src/config/timing.ts). */
+export function timingFields(timing: { readonly defaultSchedule: string }): { schedule: z.ZodPrefault<ReturnType<typeof schedule>>; timeout: ReturnType<typeof timeout> };
+export function timingFields(timing: { readonly defaultSchedule: undefined }): { timeout: ReturnType<typeof timeout> };
+export function timingFields(timing: { readonly defaultSchedule: string | undefined }) {
+  return timing.defaultSchedule === undefined ? { timeout: timeout() } : { schedule: schedule().prefault(timing.defaultSchedule), timeout: timeout() };
 }
 
 // One rule for every name a user gives a thing that becomes a label value: plain ASCII, so

@@ -30,10 +30,11 @@ export class ConfigError extends Error {
   }
 }
 
-export function rootSchema(modules: readonly CollectorModule[], sections: readonly ConfigSection[], ctx: SchemaContext) {
+export async function rootSchema(modules: readonly CollectorModule[], sections: readonly ConfigSection[], ctx: SchemaContext) {
   const collectorShape: Record<string, z.ZodType> = {};
-  for (const m of modules) {
-    const sectionSchema = m.configSchema(ctx).extend({
+  const schemas = await Promise.all(modules.map((m) => m.configSchema()));
+  for (const [i, m] of modules.entries()) {
+    const sectionSchema = schemas[i]!(ctx).extend({
       enabled: z.boolean().default(true),
       // Absent: the runtime's DEFAULT_SERIES_LIMIT (not filled in here, so defaults stay in one place).
       series_limit: z.number().int('must be a whole number').min(1, 'must be at least 1').optional(),
@@ -126,12 +127,12 @@ export function readYamlFile<S extends z.ZodType>(file: string, schema: S): z.ou
 }
 
 /** Reads and validates the headroom config file (see readYamlFile for the error format). */
-export function loadConfig(
+export async function loadConfig(
   file: string,
   modules: readonly CollectorModule[],
   sections: readonly ConfigSection[] = [],
-): HeadroomConfig {
-  const schema = rootSchema(modules, sections, { baseDir: path.dirname(path.resolve(file)) });
+): Promise<HeadroomConfig> {
+  const schema = await rootSchema(modules, sections, { baseDir: path.dirname(path.resolve(file)) });
   const parsed = readYamlFile(file, schema) as { collectors?: Record<string, { enabled: boolean } | undefined> } & Record<string, unknown>;
   const collectors = new Map<string, unknown>();
   for (const m of modules) {
@@ -144,6 +145,6 @@ export function loadConfig(
 }
 
 /** The section a module gets when there is no config file: its schema's defaults. */
-export function defaultSectionConfig(module: CollectorModule): unknown {
-  return module.configSchema({ baseDir: process.cwd() }).parse({});
+export async function defaultSectionConfig(module: CollectorModule): Promise<unknown> {
+  return (await module.configSchema())({ baseDir: process.cwd() }).parse({});
 }

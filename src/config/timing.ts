@@ -2,10 +2,10 @@
 // background has a `schedule`; every source has a `timeout`. The user's timeout must fit the
 // user's schedule (refreshes would pile up otherwise); a defaulted timeout is cut to the
 // schedule, so a default never produces an error about a field the user did not write.
+// No zod here: a serving process resolves timings but never validates (src/config/child.ts);
+// the fields themselves are timingFields() in fields.ts.
 import type { z } from 'zod';
-import { MIN_TIMEOUT_MS } from '../collector.js';
 import type { Schedule } from '../schedule.js';
-import { duration, schedule } from './fields.js';
 
 /** The schedule and timeout a source runs with. */
 export interface Timing {
@@ -13,19 +13,14 @@ export interface Timing {
   readonly timeoutMs: number;
 }
 
-/** A timeout field: optional, at least MIN_TIMEOUT_MS, its default applied by resolve(). */
-function timeoutField() {
-  return duration({ min: MIN_TIMEOUT_MS }).optional();
-}
-
 /**
  * A source refreshed in the background: `schedule` (default given) and `timeout` (default
- * min(defaultTimeoutMs, the schedule's interval)). Spread `fields` into the section, call
- * `check` from its superRefine, and `resolve` when building the source.
+ * min(defaultTimeoutMs, the schedule's interval)). Spread `timingFields(it)` into the section,
+ * call `check` from its superRefine, and `resolve` when building the source.
  */
 export function scheduleAndTimeout(defaults: { readonly schedule: string; readonly timeoutMs: number }) {
   return {
-    fields: { schedule: schedule().prefault(defaults.schedule), timeout: timeoutField() },
+    defaultSchedule: defaults.schedule,
     /** An explicit timeout longer than the schedule's interval is an error naming that field. */
     check(config: { schedule: Schedule; timeout?: number | undefined }, issue: z.RefinementCtx, path: readonly PropertyKey[]): void {
       const { schedule: sched, timeout } = config;
@@ -48,7 +43,7 @@ export function scheduleAndTimeout(defaults: { readonly schedule: string; readon
 /** A source refreshed when scraped: only `timeout`, with its default. */
 export function scrapeTimeout(defaultTimeoutMs: number) {
   return {
-    fields: { timeout: timeoutField() },
+    defaultSchedule: undefined,
     resolve(config: { timeout?: number | undefined }): Timing {
       return { timeoutMs: config.timeout ?? defaultTimeoutMs };
     },

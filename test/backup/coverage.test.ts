@@ -10,7 +10,7 @@ import { RECORDED_BACKUP_UNCOVERED_HOSTS, RECORDED_BACKUP_UNCOVERED_VMS } from '
 import { estateSchema } from '../../estate/schema.js';
 import { roleTargetGroups } from '../../estate/targets.js';
 import { createBackupCollector } from '../../exporters/backup/collector.js';
-import { backupConfigSchema } from '../../exporters/backup/config.js';
+import { backupConfigSchema } from '../../exporters/backup/schema.js';
 import { createVmhostCollector } from '../../exporters/vmhost/collector.js';
 import { testDriverNodeXml } from '../../sim/libvirt.js';
 import { startLibvirtd } from '../../sim/libvirtd.js';

@@ -2,7 +2,7 @@
 // HTTP) and captures every log line, so tests can check samples, health and secrets.
 import { createLogger } from '../../src/log.js';
 import { createBackupCollector } from '../../exporters/backup/collector.js';
-import { backupConfigSchema } from '../../exporters/backup/config.js';
+import { backupConfigSchema } from '../../exporters/backup/schema.js';
 import type { Sample } from '../../src/metrics.js';
 import { defaultHostPaths, type HostPaths } from '../../src/paths.js';
 import { CollectorRuntime } from '../../src/runtime.js';

@@ -2,7 +2,8 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { backupConfigSchema, backupTiming } from '../../exporters/backup/config.js';
+import { backupTiming } from '../../exporters/backup/config.js';
+import { backupConfigSchema } from '../../exporters/backup/schema.js';
 import { backupModule } from '../../exporters/backup/index.js';
 import { loadConfig } from '../../src/config/load.js';
 import { silentLogger } from '../../src/log.js';
@@ -77,7 +78,7 @@ describe('backup config', () => {
     return r.success ? [] : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
   };
 
-  it('fills defaults: 15m schedule, 2m timeout; resolves relative paths from the config directory', () => {
+  it('fills defaults: 15m schedule, 2m timeout; resolves relative paths from the config directory', async () => {
     const c = schema.parse({
       targets: [
         { name: 'bz', kind: 'restic', repository: 'backups/bz', password_file: 'p', max_age: '26h' },
@@ -95,13 +96,13 @@ describe('backup config', () => {
     expect(etc!.kind === 'git' && etc!.ref).toBe('HEAD');
   });
 
-  it('rejects a misspelt key with a suggestion', () => {
+  it('rejects a misspelt key with a suggestion', async () => {
     expect(messages({ targets: [{ name: 'w', kind: 'borg', repository: '/r', passphrase_fiel: pass, max_age: '1d' }] }).join('\n')).toMatch(
       /unknown key "passphrase_fiel" \(did you mean "passphrase_file"\?\)/,
     );
   });
 
-  it('rejects an unknown kind, a missing max_age, a duplicate name, a missing secret file and a timeout longer than the schedule', () => {
+  it('rejects an unknown kind, a missing max_age, a duplicate name, a missing secret file and a timeout longer than the schedule', async () => {
     expect(messages({ targets: [{ name: 'a', kind: 'tar', path: '/x', max_age: '1d' }] }).join('\n')).toMatch(/kind must be one of restic, borg, files, git/);
     expect(messages({ targets: [{ name: 'a', kind: 'files', path: '/x/*' }] }).join('\n')).toMatch(/targets\.0\.max_age/);
     expect(
@@ -122,7 +123,7 @@ describe('backup config', () => {
     expect(messages({ targets: [] }).join('\n')).toMatch(/at least one backup target/);
   });
 
-  it('takes a short schedule without a timeout, as a new user writes it: the default timeout is cut to the schedule', () => {
+  it('takes a short schedule without a timeout, as a new user writes it: the default timeout is cut to the schedule', async () => {
     const [t] = schema.parse({ targets: [{ name: 'a', kind: 'git', path: '/etc', max_age: '1d', schedule: '30s' }] }).targets;
     expect(backupTiming.resolve(t!)).toEqual({ schedule: { kind: 'interval', ms: 30_000 }, timeoutMs: 30_000 });
     // A cron schedule has no interval to cut to: the default stays.
@@ -133,7 +134,7 @@ describe('backup config', () => {
   it('loads the issue\'s config file (schedule: 30s, no timeout) and builds a 30s source from it', async () => {
     const file = path.join(dir, 'new-user.yml');
     writeFileSync(file, 'collectors:\n  backup:\n    targets:\n      - { name: etc, kind: git, path: /etc, max_age: 1d, schedule: 30s }\n');
-    const config = loadConfig(file, [backupModule]);
+    const config = await loadConfig(file, [backupModule]);
     const collector = await backupModule.create(config.collectors.get('backup') as never, { paths: defaultHostPaths, log: silentLogger() });
     expect(collector.sources.map((s) => [s.id, s.schedule, s.timeoutMs])).toEqual([['etc', { kind: 'interval', ms: 30_000 }, 30_000]]);
   });

@@ -21,8 +21,14 @@ async function modulesLoadedByServe(configYaml: string): Promise<string[]> {
   expect((await fetch(`${exporter.url}/`)).status).toBe(200);
   expect((await fetch(`${exporter.url}/healthz`)).status).toBe(200);
   expect((await fetch(`${exporter.url}/-/reload`, { method: 'POST' })).status).toBe(200);
+  const pid = exporter.child.pid;
   expect(await exporter.stop('SIGTERM')).toBe(0);
-  return readFileSync(record, 'utf8').split('\n').filter(Boolean);
+  // Only the serving process's own modules: the config validation child records here too.
+  const lines = readFileSync(record, 'utf8').split('\n').filter(Boolean);
+  const own = lines.filter((l) => l.startsWith(`${pid} `)).map((l) => l.slice(l.indexOf(' ') + 1));
+  // The recorder works for children as well: the validation child was seen loading zod.
+  expect(lines.some((l) => !l.startsWith(`${pid} `) && l.includes('/node_modules/zod/'))).toBe(true);
+  return own;
 }
 
 /** Built files of one of headroom's folders that were loaded, apart from `allowed` (file names). */
@@ -30,18 +36,20 @@ const loadedOwn = (modules: readonly string[], folder: string, allowed: readonly
   modules.filter((m) => m.includes(`/dist/${folder}/`) && !allowed.includes(path.basename(m)));
 
 describe('what `headroom serve` loads', () => {
-  it('with worker, swap and vmhost: fastify, but no pino, ajv, fast-json-stringify, nor obs or backup code', async () => {
+  it('with worker, swap and vmhost: fastify, but no pino, ajv, fast-json-stringify, zod, yaml, config schemas, nor obs or backup code', async () => {
     const modules = await modulesLoadedByServe('collectors:\n  worker: {}\n  swap:\n    smartctl: false\n  vmhost: {}\n');
     // The recorder works: it saw the CLI and fastify.
     expect(modules.some((m) => m.endsWith('/dist/src/cli.js'))).toBe(true);
     expect(modules.some((m) => m.includes('/node_modules/fastify/'))).toBe(true);
     // Fastify's own error serializer (fast-json-stringify/lib/serializer.js) is part of its core;
     // the schema compilers are not.
-    for (const file of ['pino/', 'ajv/', '@fastify/ajv-compiler/', '@fastify/fast-json-stringify-compiler/', 'fast-json-stringify/index.js']) {
+    for (const file of ['pino/', 'ajv/', '@fastify/ajv-compiler/', '@fastify/fast-json-stringify-compiler/', 'fast-json-stringify/index.js', 'zod/', 'yaml/']) {
       expect(modules.filter((m) => m.includes(`/node_modules/${file}`)), file).toEqual([]);
     }
-    // Their registration and config schema, needed to validate a config, but no collector code.
-    expect(loadedOwn(modules, 'exporters/obs', ['index.js', 'config.js'])).toEqual([]);
-    expect(loadedOwn(modules, 'exporters/backup', ['index.js', 'config.js'])).toEqual([]);
+    // Validation is the child's (src/config/child.ts): no schema, loader or other section.
+    expect(modules.filter((m) => /\/dist\/(exporters\/[a-z]+\/schema|src\/config\/(load|fields|sections|web-config-file|child)|estate|alerts|planner)[/.]/.test(m))).toEqual([]);
+    // Their registration only, no collector code.
+    expect(loadedOwn(modules, 'exporters/obs', ['index.js'])).toEqual([]);
+    expect(loadedOwn(modules, 'exporters/backup', ['index.js'])).toEqual([]);
   });
 });

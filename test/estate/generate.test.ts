@@ -38,8 +38,8 @@ function variant(change: (estate: Record<string, unknown>) => void): string {
   return file;
 }
 
-function generateFrom(file: string, out: string) {
-  const config = loadConfig(file, collectorModules, configSections);
+async function generateFrom(file: string, out: string) {
+  const config = await loadConfig(file, collectorModules, configSections);
   return generateAll(artifactGenerators, config, out);
 }
 
@@ -52,11 +52,13 @@ function promtoolCheck(file: string) {
   expect(r.status, `${r.stdout}${r.stderr}`).toBe(0);
 }
 
-describe('headroom generate on the sample estate', () => {
-  const out = path.join(dir, 'sample');
-  const report = generateFrom(sampleFile, out);
+// Generated once, at the file's top level (a describe callback cannot wait).
+const out = path.join(dir, 'sample');
+const report = await generateFrom(sampleFile, out);
 
-  it('writes prometheus.yml, a target list per role, node and probe lists and blackbox.yml', () => {
+describe('headroom generate on the sample estate', () => {
+
+  it('writes prometheus.yml, a target list per role, node and probe lists and blackbox.yml', async () => {
     const written = report.written.map((f) => path.relative(out, f));
     expect(written).toEqual(
       expect.arrayContaining([
@@ -68,11 +70,11 @@ describe('headroom generate on the sample estate', () => {
     expect(report.skipped.filter((s) => ['prometheus', 'targets', 'blackbox'].includes(s.name))).toEqual([]);
   });
 
-  it('passes promtool check config (with the rule file the alerting generator writes)', () => {
+  it('passes promtool check config (with the rule file the alerting generator writes)', async () => {
     promtoolCheck(path.join(out, 'prometheus.yml'));
   });
 
-  it('lists every host under its roles with its name as instance', () => {
+  it('lists every host under its roles with its name as instance', async () => {
     const instances = (file: string) => targetFile(out, file).map((g) => g.labels['instance']);
     expect(instances('vm-host.yml')).toEqual(PHYSICAL);
     expect(instances('obs-worker.yml')).toEqual(WORKERS);
@@ -86,7 +88,7 @@ describe('headroom generate on the sample estate', () => {
     expect(targetFile(out, 'node.yml')[2]).toEqual({ targets: ['192.0.2.13:9100'], labels: { instance: 'phys3', roles: 'vm-host,backup' } });
   });
 
-  it('probes every service through the blackbox exporter, instance = service name', () => {
+  it('probes every service through the blackbox exporter, instance = service name', async () => {
     const probes = targetFile(out, 'probes.yml');
     expect(probes).toHaveLength(SERVICES);
     const byName = Object.fromEntries(probes.map((g) => [g.labels['instance'], g]));
@@ -107,19 +109,19 @@ describe('headroom generate on the sample estate', () => {
     expect(blackbox.modules['dns_dns'].dns.query_name).toBe('example.org');
   });
 
-  it('sends alerts to both Alertmanagers and loads the rules file', () => {
+  it('sends alerts to both Alertmanagers and loads the rules file', async () => {
     const prom = parse(readFileSync(path.join(out, 'prometheus.yml'), 'utf8'));
     expect(prom.alerting.alertmanagers[0].static_configs[0].targets).toEqual(['mon1.example.org:9093', 'mon2.example.org:9093']);
     expect(prom.rule_files).toEqual(['rules/*.rules.yml']);
     expect(prom.scrape_configs.map((j: { job_name: string }) => j.job_name)).toEqual(['headroom', 'node', 'blackbox', 'alertmanager']);
   });
 
-  it('blackbox.yml passes the blackbox exporter\'s own config check', () => {
+  it('blackbox.yml passes the blackbox exporter\'s own config check', async () => {
     const r = runTool('prometheus-blackbox-exporter', ['--config.check', `--config.file=${path.join(out, 'blackbox.yml')}`]);
     expect(r.status, r.stderr).toBe(0);
   });
 
-  it('alertmanager.yml passes amtool check-config', () => {
+  it('alertmanager.yml passes amtool check-config', async () => {
     const am = path.join(out, 'alertmanager.yml');
     expect(report.written).toContain(am);
     const r = runTool('amtool', ['check-config', am]);
@@ -130,7 +132,7 @@ describe('headroom generate on the sample estate', () => {
 describe('scaling out', () => {
   it('shards: one config per server, promtool-valid, and real Prometheus servers split the targets between them', async () => {
     const out = path.join(dir, 'sharded');
-    generateFrom(
+    await generateFrom(
       variant((e) => {
         (e['prometheus'] as Record<string, unknown>)['shards'] = 2;
         e['remote_write'] = [{ url: 'https://lts.example.org/api/v1/write', basic_auth: { username: 'prometheus', password_file: '/etc/prometheus/lts.pass' } }];
@@ -176,9 +178,9 @@ describe('scaling out', () => {
     }
   });
 
-  it('per_site: one config per site keeping only that site\'s hosts and services', () => {
+  it('per_site: one config per site keeping only that site\'s hosts and services', async () => {
     const out = path.join(dir, 'per-site');
-    generateFrom(
+    await generateFrom(
       variant((e) => {
         (e['prometheus'] as Record<string, unknown>)['per_site'] = true;
         for (const h of e['hosts'] as Array<Record<string, unknown>>) h['site'] = String(h['name']).startsWith('obs-w') ? 'farm' : 'dc1';

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultHostPaths } from '../../src/paths.js';
 import { CollectorRuntime } from '../../src/runtime.js';
 import { createObsCollector } from '../../exporters/obs/collector.js';
-import { obsConfigSchema } from '../../exporters/obs/config.js';
+import { obsConfigSchema } from '../../exporters/obs/schema.js';
 import { realObsUnavailable, startRealObs, type RealObs } from '../../sim/real-obs/backend.js';
 import { createStatesProject } from '../../sim/real-obs/states.js';
 import { sampleValue as value } from '../support/samples.js';

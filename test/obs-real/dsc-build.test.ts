@@ -13,7 +13,7 @@ import type { Sample } from '../../src/metrics.js';
 import { defaultHostPaths } from '../../src/paths.js';
 import { CollectorRuntime } from '../../src/runtime.js';
 import { createObsCollector } from '../../exporters/obs/collector.js';
-import { obsConfigSchema } from '../../exporters/obs/config.js';
+import { obsConfigSchema } from '../../exporters/obs/schema.js';
 import { realObsUnavailable, startRealObs, type RealObs } from '../../sim/real-obs/backend.js';
 import { debianBuildenv, uploadBuildenv, type DebianBuildenv } from '../../sim/real-obs/debian-buildenv.js';
 import { waitFor as poll } from '../../sim/net.js';

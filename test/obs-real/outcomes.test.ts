@@ -10,7 +10,7 @@ import type { Sample } from '../../src/metrics.js';
 import { defaultHostPaths } from '../../src/paths.js';
 import { CollectorRuntime } from '../../src/runtime.js';
 import { createObsCollector } from '../../exporters/obs/collector.js';
-import { obsConfigSchema } from '../../exporters/obs/config.js';
+import { obsConfigSchema } from '../../exporters/obs/schema.js';
 import { DURATION_BUCKETS } from '../../exporters/obs/metrics.js';
 import { realObsUnavailable, startRealObs, type RealObs } from '../../sim/real-obs/backend.js';
 import { waitFor } from '../../sim/net.js';

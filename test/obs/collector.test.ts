@@ -6,7 +6,7 @@ import type { Sample } from '../../src/metrics.js';
 import { defaultHostPaths } from '../../src/paths.js';
 import { CollectorRuntime } from '../../src/runtime.js';
 import { createObsCollector } from '../../exporters/obs/collector.js';
-import { obsConfigSchema } from '../../exporters/obs/config.js';
+import { obsConfigSchema } from '../../exporters/obs/schema.js';
 import { generateWorkerStatus } from '../../sim/obs/generator.js';
 import { startObsSimulator, type ObsFault, type ObsSimulator } from '../../sim/obs/server.js';
 import { freePort } from '../support/net.js';

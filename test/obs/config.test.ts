@@ -9,15 +9,15 @@ import { tempDir } from '../support/tmp.js';
 const dir = tempDir('headroom-obs-config-');
 writeFileSync(path.join(dir, 'obs.pass'), 'pw\n');
 
-function load(yaml: string) {
+async function load(yaml: string) {
   const file = path.join(dir, `c${Math.random().toString(36).slice(2)}.yml`);
   writeFileSync(file, yaml);
   return loadConfig(file, [obsModule]);
 }
 
-function problems(yaml: string): string {
+async function problems(yaml: string): Promise<string> {
   try {
-    load(yaml);
+    await load(yaml);
   } catch (err) {
     if (err instanceof ConfigError) return err.problems.join('\n');
     throw err;
@@ -26,8 +26,8 @@ function problems(yaml: string): string {
 }
 
 describe('collectors.obs config', () => {
-  it('fills in the defaults', () => {
-    const config = load('collectors:\n  obs:\n    instances:\n      - { name: community, url: "https://api.example.org", username: monitor, password_file: obs.pass }\n');
+  it('fills in the defaults', async () => {
+    const config = await load('collectors:\n  obs:\n    instances:\n      - { name: community, url: "https://api.example.org", username: monitor, password_file: obs.pass }\n');
     const obs = config.collectors.get('obs') as { instances: Array<Record<string, unknown>> };
     expect(obs.instances[0]).toMatchObject({
       name: 'community',
@@ -42,8 +42,8 @@ describe('collectors.obs config', () => {
     expect(obsTiming.resolve(obs.instances[0] as ObsInstanceConfig).timeoutMs).toBe(10_000);
   });
 
-  it('reads every key', () => {
-    const config = load(
+  it('reads every key', async () => {
+    const config = await load(
       'collectors:\n  obs:\n    instances:\n      - name: qa\n        url: http://obs.internal:5352\n        schedule: 1m\n        timeout: 20s\n        max_response_size: 64MiB\n        tls_config: { ca_file: ca.pem, insecure_skip_verify: true }\n        projects: [ "Mer:Core" ]\n',
     );
     const obs = config.collectors.get('obs') as { instances: Array<Record<string, unknown>> };
@@ -56,13 +56,13 @@ describe('collectors.obs config', () => {
     });
   });
 
-  it('rejects typos, credentials in the URL, half an auth pair and duplicate names', () => {
-    expect(problems('collectors:\n  obs:\n    instances:\n      - { name: a, url: "https://x.org", timout: 5s }\n')).toMatch(/unknown key "timout" \(did you mean "timeout"\?\)/);
-    expect(problems('collectors:\n  obs:\n    instances:\n      - { name: a, url: "https://u:p@x.org" }\n')).toMatch(/must not contain credentials/);
-    expect(problems('collectors:\n  obs:\n    instances:\n      - { name: a, url: "https://x.org", username: monitor }\n')).toMatch(/password_file: username and password_file go together/);
-    expect(problems('collectors:\n  obs:\n    instances:\n      - { name: a, url: "https://x.org", username: m, password_file: missing.pass }\n')).toMatch(/secret file .*missing\.pass does not exist/);
-    expect(problems('collectors:\n  obs:\n    instances:\n      - { name: a, url: "https://x.org" }\n      - { name: a, url: "https://y.org" }\n')).toMatch(/instances\[1\]\.name: instance name "a" is used twice/);
-    expect(problems('collectors:\n  obs:\n    instances: []\n')).toMatch(/at least one OBS instance/);
-    expect(problems('collectors:\n  obs:\n    instances:\n      - { name: a, url: "ftp://x.org" }\n')).toMatch(/scheme ftp: is not supported/);
+  it('rejects typos, credentials in the URL, half an auth pair and duplicate names', async () => {
+    expect(await problems('collectors:\n  obs:\n    instances:\n      - { name: a, url: "https://x.org", timout: 5s }\n')).toMatch(/unknown key "timout" \(did you mean "timeout"\?\)/);
+    expect(await problems('collectors:\n  obs:\n    instances:\n      - { name: a, url: "https://u:p@x.org" }\n')).toMatch(/must not contain credentials/);
+    expect(await problems('collectors:\n  obs:\n    instances:\n      - { name: a, url: "https://x.org", username: monitor }\n')).toMatch(/password_file: username and password_file go together/);
+    expect(await problems('collectors:\n  obs:\n    instances:\n      - { name: a, url: "https://x.org", username: m, password_file: missing.pass }\n')).toMatch(/secret file .*missing\.pass does not exist/);
+    expect(await problems('collectors:\n  obs:\n    instances:\n      - { name: a, url: "https://x.org" }\n      - { name: a, url: "https://y.org" }\n')).toMatch(/instances\[1\]\.name: instance name "a" is used twice/);
+    expect(await problems('collectors:\n  obs:\n    instances: []\n')).toMatch(/at least one OBS instance/);
+    expect(await problems('collectors:\n  obs:\n    instances:\n      - { name: a, url: "ftp://x.org" }\n')).toMatch(/scheme ftp: is not supported/);
   });
 });

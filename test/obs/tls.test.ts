@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultHostPaths } from '../../src/paths.js';
 import { CollectorRuntime } from '../../src/runtime.js';
 import { createObsCollector } from '../../exporters/obs/collector.js';
-import { obsConfigSchema } from '../../exporters/obs/config.js';
+import { obsConfigSchema } from '../../exporters/obs/schema.js';
 import { startObsSimulator, type ObsSimulator } from '../../sim/obs/server.js';
 import { runTool } from '../support/programs.js';
 import { tempDir } from '../support/tmp.js';

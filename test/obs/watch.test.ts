@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sample } from '../../src/metrics.js';
 import { defaultHostPaths } from '../../src/paths.js';
 import { createObsCollector } from '../../exporters/obs/collector.js';
-import { obsConfigSchema } from '../../exporters/obs/config.js';
+import { obsConfigSchema } from '../../exporters/obs/schema.js';
 import { parseJobHistory } from '../../exporters/obs/jobhistory.js';
 import { JobOutcomes } from '../../exporters/obs/job-outcomes.js';
 import { parseScheduledResult, starvedReason } from '../../exporters/obs/starved.js';

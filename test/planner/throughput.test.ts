@@ -16,20 +16,20 @@ import { analyseThroughput, saturationCount, type ThroughputInput, type Throughp
 const levels = (jobs: number[], from = 1): ThroughputLevel[] => jobs.map((j, i) => ({ instances: from + i, jobsPerHour: j, medianBuildSeconds: null, points: 10 }));
 
 describe('where throughput stops rising', () => {
-  it('counts a rise of exactly a tenth of one instance\'s share as no rise, and a hair more as a rise', () => {
+  it('counts a rise of exactly a tenth of one instance\'s share as no rise, and a hair more as a rise', async () => {
     // At 4 instances 40 jobs/h: one instance's share is 10, a tenth of it 1 job/h per added instance.
     expect(saturationCount(levels([10, 20, 30, 40, 41, 42]))).toBe(4);
     // 41.01 at 5 passes 4's allowance; from 5 (41.01, allowance 0.82 per instance) 6 stays level.
     expect(saturationCount(levels([10, 20, 30, 40, 41.01, 41.01]))).toBe(5);
   });
 
-  it('gives no answer while jobs/h still rises at the highest count seen', () => {
+  it('gives no answer while jobs/h still rises at the highest count seen', async () => {
     expect(saturationCount(levels([10, 20, 30, 40]))).toBeNull();
     // The highest count alone is never an answer: nothing above it says it stays flat.
     expect(saturationCount(levels([10]))).toBeNull();
   });
 
-  it('does not take the idle count 0 as the answer, and looks at every higher count, not only the next', () => {
+  it('does not take the idle count 0 as the answer, and looks at every higher count, not only the next', async () => {
     expect(saturationCount(levels([0, 10, 20, 30, 30], 0))).toBe(3);
     // A dip at 3 does not end the rise when 4 finishes more again.
     expect(saturationCount(levels([10, 20, 19, 30, 30]))).toBe(4);
@@ -54,7 +54,7 @@ describe('a worker host\'s throughput from its series', () => {
     ...over,
   });
 
-  it('takes per count the median jobs/h and build time and finds the count where it stops rising', () => {
+  it('takes per count the median jobs/h and build time and finds the count where it stops rising', async () => {
     const f = analyseThroughput(input());
     expect(f.levels.map((l) => [l.instances, l.jobsPerHour, l.medianBuildSeconds, l.points])).toEqual([
       [0, 0, null, 100],
@@ -70,14 +70,14 @@ describe('a worker host\'s throughput from its series', () => {
     expect(f.why.join('\n')).toContain('swap churn starts rising above 4 instances and allows 6: throughput stops rising first');
   });
 
-  it('says so when the budget\'s knee comes first, and when no worker host matches', () => {
+  it('says so when the budget\'s knee comes first, and when no worker host matches', async () => {
     expect(analyseThroughput(input({ churnKnee: 2 })).why.join('\n')).toContain('the overcommit pays off up to 3');
     const alone = analyseThroughput(input({ instance: null, churnKnee: null, churnLimit: null }));
     expect(alone.saturation).toBe(3);
     expect(alone.notes.join()).toContain('no worker host instance matches the OBS host w1');
   });
 
-  it('names the missing series instead of failing', () => {
+  it('names the missing series instead of failing', async () => {
     const f = analyseThroughput(input({ building: undefined }));
     expect(f.levels).toEqual([]);
     expect(f.saturation).toBeNull();
@@ -86,7 +86,7 @@ describe('a worker host\'s throughput from its series', () => {
 });
 
 describe('joining OBS worker host names to instances', () => {
-  it('uses the host name of the instance, or the mapping by instance or host name', () => {
+  it('uses the host name of the instance, or the mapping by instance or host name', async () => {
     expect(obsHostOf('w1:9847')).toBe('w1');
     expect(obsHostOf('[::1]:9847')).toBe('::1');
     expect(obsHostOf('w1-mgmt:9847', { 'build17': 'w1-mgmt:9847' })).toBe('build17');
@@ -96,15 +96,15 @@ describe('joining OBS worker host names to instances', () => {
 });
 
 describe('planner.obs_worker_hosts', () => {
-  it('reads a mapping, defaults to none, and names the file and the field when it is not one', () => {
+  it('reads a mapping, defaults to none, and names the file and the field when it is not one', async () => {
     const dir = tempDir();
     const good = path.join(dir, 'good.yml');
     writeFileSync(good, 'planner:\n  obs_worker_hosts: { build17: "w17-mgmt:9847" }\n');
-    expect(plannerConfigOf(loadConfig(good, collectorModules, configSections).sections).obs_worker_hosts).toEqual({ build17: 'w17-mgmt:9847' });
+    expect(plannerConfigOf((await loadConfig(good, collectorModules, configSections)).sections).obs_worker_hosts).toEqual({ build17: 'w17-mgmt:9847' });
     expect(plannerConfigOf({}).obs_worker_hosts).toEqual({});
     const bad = path.join(dir, 'bad.yml');
     writeFileSync(bad, 'planner:\n  obs_worker_hosts: [build17]\n');
-    expect(() => loadConfig(bad, collectorModules, configSections)).toThrow(ConfigError);
-    expect(() => loadConfig(bad, collectorModules, configSections)).toThrow(/bad\.yml[\s\S]*planner\.obs_worker_hosts/);
+    await expect(loadConfig(bad, collectorModules, configSections)).rejects.toThrow(ConfigError);
+    await expect(loadConfig(bad, collectorModules, configSections)).rejects.toThrow(/bad\.yml[\s\S]*planner\.obs_worker_hosts/);
   });
 });

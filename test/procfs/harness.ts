@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { silentLogger } from '../../src/log.js';
 import type { CollectorModule } from '../../src/collector-module.js';
+import { collectorModules } from '../../exporters/index.js';
 import type { Sample } from '../../src/metrics.js';
 import type { HostPaths } from '../../src/paths.js';
 import { CollectorRuntime } from '../../src/runtime.js';
@@ -22,6 +23,9 @@ export function fixtureHost(name: string): HostPaths {
 
 export const silentLog = silentLogger();
 
+// Every collector's schema, imported once: the harness builds collectors synchronously.
+const schemas = new Map(await Promise.all(collectorModules.map(async (m) => [m.name, await m.configSchema()] as const)));
+
 export interface Harness {
   runtime: CollectorRuntime;
   refresh(): Promise<Sample[]>;
@@ -31,7 +35,7 @@ export interface Harness {
 }
 
 export function harness(module: CollectorModule, section: Record<string, unknown>, paths: HostPaths): Harness {
-  const config = module.configSchema({ baseDir: '/' }).parse(section);
+  const config = schemas.get(module.name)!({ baseDir: '/' }).parse(section);
   const collector = module.create(config as never, { paths, log: silentLog });
   if (collector instanceof Promise) throw new Error(`harness: ${module.name} is built asynchronously; host collectors are not`);
   const runtime = new CollectorRuntime([collector], { paths, log: silentLog });

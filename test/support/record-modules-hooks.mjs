@@ -1,5 +1,6 @@
 // Loader hooks of record-modules.mjs: runs on the loader's own thread, so it writes each URL
-// to the file at once rather than messaging the main thread.
+// to the file at once rather than messaging the main thread. Each line starts with the PID:
+// children of the recorded process (which inherit NODE_OPTIONS) record into the same file.
 import { appendFileSync } from 'node:fs';
 
 let file;
@@ -8,6 +9,6 @@ export function initialize(data) {
 }
 
 export async function load(url, context, nextLoad) {
-  appendFileSync(file, `${url}\n`);
+  appendFileSync(file, `${process.pid} ${url}\n`);
   return nextLoad(url, context);
 }

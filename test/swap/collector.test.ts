@@ -209,7 +209,7 @@ describe('swap collector: SMART wear from smartctl', () => {
   });
 
   it('runs smartctl on its own slow schedule (default 6h)', async () => {
-    const config = swapModule.configSchema({ baseDir: '/' }).parse({});
+    const config = (await swapModule.configSchema())({ baseDir: '/' }).parse({});
     const collector = await swapModule.create(config as never, { paths: fixtureHost('no-obs'), log: undefined as never });
     const smart = collector.sources.find((x) => x.id === 'smartctl')!;
     expect(smart.schedule).toEqual({ kind: 'interval', ms: 6 * 3600 * 1000 });

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVmhostCollector, type VmhostConfig } from '../../exporters/vmhost/collector.js';
-import { vmhostModule } from '../../exporters/vmhost/index.js';
+import { vmhostConfigSchema } from '../../exporters/vmhost/schema.js';
 import { silentLogger } from '../../src/log.js';
 import type { Sample } from '../../src/metrics.js';
 import type { HostPaths } from '../../src/paths.js';
@@ -247,7 +247,7 @@ describe('vmhost when libvirt misbehaves', () => {
 });
 
 describe('vmhost config', () => {
-  const schema = vmhostModule.configSchema({ baseDir: dir });
+  const schema = vmhostConfigSchema();
 
   it('has the documented defaults', () => {
     expect(schema.parse({})).toEqual({

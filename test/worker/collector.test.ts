@@ -175,8 +175,8 @@ describe('worker collector on broken hosts', () => {
     expect(valueOf(s, 'headroom_tmpfs_promised_bytes')).toBe(1 * GiB);
   });
 
-  it('rejects unknown and relative config keys', () => {
-    const schema = workerModule.configSchema({ baseDir: '/' });
+  it('rejects unknown and relative config keys', async () => {
+    const schema = (await workerModule.configSchema())({ baseDir: '/' });
     const typo = schema.safeParse({ tmpfs_mount: ['/x'] });
     expect(typo.error?.issues[0]?.message).toContain('did you mean "tmpfs_mounts"?');
     const relative = schema.safeParse({ config_files: ['etc/sysconfig/obs-server'] });
