@@ -1,5 +1,4 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import bcrypt from 'bcryptjs';
 
 // A hash of a random password: unknown users are compared against it so that a wrong user
 // name costs as much as a wrong password.
@@ -39,6 +38,9 @@ export class BasicAuth {
     const cached = this.verified.get(user);
     if (cached && timingSafeEqual(cached, digest)) return true;
     const hash = this.users.get(user);
+    // Imported at the first check, not at startup: most exporters run without basic auth, and
+    // bcryptjs would stay resident (~1 MB) in every one of them.
+    const { default: bcrypt } = await import('bcryptjs');
     const ok = await bcrypt.compare(password, hash ?? DUMMY_HASH);
     if (!ok || hash === undefined) return false;
     if (this.verified.size >= CACHE_LIMIT) this.verified.clear();

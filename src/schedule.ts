@@ -1,5 +1,10 @@
-import cron from 'node-cron';
+import { createRequire } from 'node:module';
 import { MAX_TIMER_MS, parseDuration } from './units.js';
+
+// node-cron is required when a cron expression is first met, not at startup: the host
+// collectors run on intervals, and it would stay resident (~1.8 MB) in every exporter.
+const require = createRequire(import.meta.url);
+const cron = (): typeof import('node-cron').default => (require('node-cron') as { default: typeof import('node-cron').default }).default;
 
 /** A background refresh schedule: a Prometheus duration runs on a timer, a cron expression on node-cron. */
 export type Schedule =
@@ -15,7 +20,7 @@ export function parseSchedule(text: string): Schedule | string {
     if (ms > MAX_TIMER_MS) return `schedule ${JSON.stringify(text)} is longer than 24d (timer limit); use a cron expression`;
     return { kind: 'interval', ms };
   }
-  if (/\s/.test(text.trim()) && cron.validate(text)) return { kind: 'cron', expression: text };
+  if (/\s/.test(text.trim()) && cron().validate(text)) return { kind: 'cron', expression: text };
   return `${JSON.stringify(text)} is neither a duration (like 30s, 15m, 1h) nor a cron expression (like "*/5 * * * *")`;
 }
 
@@ -26,7 +31,7 @@ export function startSchedule(s: Schedule, tick: () => void): () => void {
     return () => clearInterval(timer);
   }
   // noOverlap is moot (the runtime shares an in-flight refresh) but keeps node-cron quiet.
-  const task = cron.schedule(s.expression, () => tick(), { noOverlap: true });
+  const task = cron().schedule(s.expression, () => tick(), { noOverlap: true });
   return () => {
     void task.destroy();
   };

@@ -36,14 +36,14 @@ const loadedOwn = (modules: readonly string[], folder: string, allowed: readonly
   modules.filter((m) => m.includes(`/dist/${folder}/`) && !allowed.includes(path.basename(m)));
 
 describe('what `headroom serve` loads', () => {
-  it('with worker, swap and vmhost: fastify, but no pino, ajv, fast-json-stringify, zod, yaml, config schemas, nor obs or backup code', async () => {
+  it('with worker, swap and vmhost: fastify, but no pino, ajv, fast-json-stringify, zod, yaml, config schemas, node-cron or bcryptjs (no cron schedule, no basic auth), nor obs or backup code', async () => {
     const modules = await modulesLoadedByServe('collectors:\n  worker: {}\n  swap:\n    smartctl: false\n  vmhost: {}\n');
     // The recorder works: it saw the CLI and fastify.
     expect(modules.some((m) => m.endsWith('/dist/src/cli.js'))).toBe(true);
     expect(modules.some((m) => m.includes('/node_modules/fastify/'))).toBe(true);
     // Fastify's own error serializer (fast-json-stringify/lib/serializer.js) is part of its core;
     // the schema compilers are not.
-    for (const file of ['pino/', 'ajv/', '@fastify/ajv-compiler/', '@fastify/fast-json-stringify-compiler/', 'fast-json-stringify/index.js', 'zod/', 'yaml/']) {
+    for (const file of ['pino/', 'ajv/', '@fastify/ajv-compiler/', '@fastify/fast-json-stringify-compiler/', 'fast-json-stringify/index.js', 'zod/', 'yaml/', 'node-cron/', 'bcryptjs/']) {
       expect(modules.filter((m) => m.includes(`/node_modules/${file}`)), file).toEqual([]);
     }
     // Validation is the child's (src/config/child.ts): no schema, loader or other section.
