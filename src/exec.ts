@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import { MAX_TIMER_MS } from './units.js';
 
 export interface RunOptions {
@@ -116,5 +116,46 @@ export function runProgram(
       const detail = lastLine(result.stderr) || lastLine(result.stdout);
       reject(new RunError(`${program} ${why}${detail ? `: ${detail}` : ''}`, program, 'exit', result));
     });
+  });
+}
+
+/**
+ * Runs one of headroom's own modules in a child node process and returns its one answer:
+ * for work whose modules must not stay resident in the long-lived process (config
+ * validation). The child gets `request` over IPC (structured clone: Maps, Buffers) and answers
+ * with one message. No node flags of the parent's (NODE_OPTIONS still applies), its own
+ * process group, killed after `timeoutMs` like a program.
+ */
+export function askNodeModule<Reply>(modulePath: string, request: unknown, options: { timeoutMs: number }): Promise<Reply> {
+  const what = modulePath.split('/').slice(-2).join('/');
+  return new Promise((resolve, reject) => {
+    const child = fork(modulePath, [], { execArgv: [], serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'], detached: true });
+    let stderr = '';
+    let answer: { reply: Reply } | null = null;
+    let failure: RunError | null = null;
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString('utf8')).slice(-8192);
+    });
+    const timer = setTimeout(() => {
+      failure = new RunError(`${what} did not answer within ${options.timeoutMs / 1000}s`, what, 'timeout');
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+    }, Math.min(options.timeoutMs, MAX_TIMER_MS));
+    child.once('message', (message: Reply) => {
+      answer = { reply: message };
+    });
+    child.once('error', (err) => {
+      failure ??= new RunError(`cannot start ${what}: ${err.message}`, what, 'spawn');
+    });
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      if (failure) reject(failure);
+      else if (answer) resolve(answer.reply);
+      else reject(new RunError(`${what} exited with ${signal ?? code} and no answer${stderr ? `: ${lastLine(stderr)}` : ''}`, what, 'exit'));
+    });
+    child.send(request as object);
   });
 }
