@@ -64,6 +64,14 @@ export async function startHeadroom(dir: string, name: string, configYaml: strin
   return listening(name, proc, `http://127.0.0.1:${port}/metrics`);
 }
 
+/** bench/bare-http-server.ts serving `bodyFile` with serve's node flags: the runtime's floor. */
+export async function startBareHttpServer(bodyFile: string, nodeArgs: readonly string[]): Promise<RunningExporter> {
+  const port = await freePort();
+  const server = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'bare-http-server.js');
+  const proc = startProcess('node:http floor', process.execPath, [...nodeArgs, server, bodyFile, String(port)]);
+  return listening('node:http floor', proc, `http://127.0.0.1:${port}/metrics`);
+}
+
 /** node_exporter limited to what headroom's host collectors cover, as the issue sets it. */
 export async function startNodeExporter(paths: HostPaths, extraArgs: readonly string[] = []): Promise<RunningExporter> {
   const port = await freePort();

@@ -114,7 +114,7 @@ async function main(): Promise<void> {
         else if (scenario === 'obs') got = [...(await benchObs({ quick: args.quick || args.smoke })), ...(await benchObsReal({ quick: args.quick || args.smoke, log }))];
         else if (scenario === 'planner') got = await benchPlanner({ dir: sub, hosts: args.smoke ? 2 : 50, days: args.smoke ? 2 : args.quick ? 7 : 28, runs: args.smoke ? 1 : 3, interval: 120, log });
         else if (scenario === 'modules') got = await benchModuleCost({ nodeArgs, processes: args.smoke ? 1 : 3 });
-        else got = (await benchLoad({ dir: sub, concurrency: counts.concurrency, seconds: counts.loadSeconds, log })).rows;
+        else got = (await benchLoad({ dir: sub, concurrency: counts.concurrency, seconds: counts.loadSeconds, nodeArgs, log })).rows;
         rows.push(...got);
         printTables(got, log);
         log(`(${scenario}: ${round((Date.now() - t0) / 1000, 1)} s)`);

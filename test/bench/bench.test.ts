@@ -48,7 +48,11 @@ describe.skipIf(!peersInstalled)('npm run bench (smoke counts)', () => {
     const load = rows.filter((r) => r.scenario.startsWith('load'));
     expect(host.every((r) => r.peer === 'node_exporter')).toBe(true);
     expect(vmhost.every((r) => r.peer === 'prometheus-libvirt-exporter')).toBe(true);
-    expect(load.every((r) => r.peer === 'node_exporter')).toBe(true);
+    // The node:http floor's rows have no peer: it is a reference, not a contender.
+    const floor = load.filter((r) => r.measure.startsWith('node:http floor'));
+    expect(floor.map((r) => r.measure)).toHaveLength(3);
+    expect(floor.every((r) => r.peer === null || r.peer === undefined)).toBe(true);
+    expect(load.filter((r) => !floor.includes(r)).every((r) => r.peer === 'node_exporter')).toBe(true);
     const measure = (rs: Row[], m: string) => rs.find((r) => r.measure === m || r.measure.startsWith(m));
     for (const m of ['scrape latency p50', 'scrape latency p99', 'CPU time per scrape', 'RSS after warm-up', 'RSS after the run', 'bytes per scrape, gzip', 'bytes per scrape, plain', 'series per scrape']) {
       expect(measure(host, m), m).toBeDefined();
@@ -57,6 +61,7 @@ describe.skipIf(!peersInstalled)('npm run bench (smoke counts)', () => {
     expect(measure(host, 'failed scrapes')).toMatchObject({ headroom: 0, peer_value: 0 });
     expect(measure(vmhost, 'failed scrapes')).toMatchObject({ headroom: 0, peer_value: 0 });
     expect(measure(load, 'errors')!.headroom).toBe(0);
+    expect(measure(load, 'node:http floor (same body')!.headroom).toBeGreaterThan(0);
 
     // node_exporter's series on the fixture host, counted from how the host was built:
     // 7 filesystem series (size, free, avail, files, files_free, readonly, device_error) for
