@@ -146,7 +146,7 @@ export async function startObsSimulator(options: ObsSimulatorOptions = {}): Prom
         return;
       }
       case 'huge':
-        streamHuge(res, faultOptions.hugeBytes ?? 20 * 1024 * 1024);
+        streamHuge(res, body, faultOptions.hugeBytes ?? 20 * 1024 * 1024);
         return;
       case 'bad-gzip':
         res.writeHead(200, { 'Content-Type': 'application/xml', 'Content-Encoding': 'gzip', 'Content-Length': bytes.length });
@@ -259,13 +259,18 @@ export async function startObsSimulator(options: ObsSimulatorOptions = {}): Prom
 }
 
 /** Writes a valid worker status document of about `bytes` bytes, honouring back-pressure. */
-function streamHuge(res: http.ServerResponse, bytes: number): void {
+/**
+ * An endless-looking document of the route's own kind (the root element of `body`), so that
+ * every request of a poll runs into max_response_size, whichever the client reads first.
+ */
+function streamHuge(res: http.ServerResponse, body: string, bytes: number): void {
   res.writeHead(200, { 'Content-Type': 'application/xml; charset=utf-8' });
+  const root = /<([A-Za-z_][\w.-]*)/.exec(body)?.[1] ?? 'workerstatus';
   const rows: string[] = [];
-  for (let i = 0; i < 1000; i++) rows.push(`  <idle workerid="huge-host-${i}:1" hostarch="x86_64"/>\n`);
+  for (let i = 0; i < 1000; i++) rows.push(root === 'workerstatus' ? `  <idle workerid="huge-host-${i}:1" hostarch="x86_64"/>\n` : `  <!-- padding ${i} -->\n`);
   const block = rows.join('');
   let written = 0;
-  res.write('<workerstatus clients="0">\n');
+  res.write(`<${root}>\n`);
   const pump = () => {
     while (written < bytes) {
       written += block.length;
@@ -274,7 +279,7 @@ function streamHuge(res: http.ServerResponse, bytes: number): void {
         return;
       }
     }
-    res.end('</workerstatus>\n');
+    res.end(`</${root}>\n`);
   };
   res.on('close', () => res.removeAllListeners('drain'));
   pump();

@@ -78,6 +78,7 @@ async function underFault(
   hit: (s: ParsedSeries[]) => boolean = () => true,
 ): Promise<void> {
   const undo = inject();
+  let failure: unknown = null;
   try {
     const during = await waitFor(async () => {
       const s = await metrics();
@@ -86,10 +87,18 @@ async function underFault(
     }, `${affected} to fail while the others succeed`, 30_000);
     const page = await (await fetch(`${exporter.url}/`)).text();
     check(during, page);
+  } catch (err) {
+    failure = err;
   } finally {
     undo();
   }
-  await waitFor(async () => (success(await metrics(), affected) === 1 ? true : undefined), `${affected} to recover`, 30_000);
+  // Recovered even when the check failed: the next test must not start under this fault.
+  const recovered = waitFor(async () => (success(await metrics(), affected) === 1 ? true : undefined), `${affected} to recover`, 30_000);
+  if (failure) {
+    await recovered.catch(() => undefined);
+    throw failure;
+  }
+  await recovered;
   expect(exporter.child.exitCode).toBeNull();
   expect(badAnswers).toEqual([]);
 }
