@@ -113,28 +113,37 @@ describe.skipIf(unavailable !== null)('OBS collector against a real OBS 2.9 back
     // The job fails within a second or two of starting (no base system in the repository): its
     // worker is frozen (SIGSTOP) so the build stays on while headroom polls.
     const building = () => obs.jobs('x86_64').filter((j) => j.status?.code === 'building');
-    const { job, release } = await obs.freezeBuild('test', 'hello', 'x86_64');
-    try {
-      const { reply, samples: s } = await pollBetween(obs, main.runtime, (x) => x.match(/<building [^>]*arch="x86_64"[^>]*>/g)?.join('\n') ?? '', 'a frozen build');
-      const jobs = building();
-      expect(jobs).toEqual([job]);
-      const b = reply.building.find((w) => w.workerid === job.status!.workerid)!;
-      // The srcserver's reply and the dispatcher's job file tell the same build.
-      expect(b).toMatchObject({ project: 'test', repository: 'standard', package: 'hello', arch: 'x86_64', hostarch: 'x86_64', starttime: String(job.status!.starttime) });
-      expect(value(s, 'headroom_obs_jobs_building', { ...labels, arch: 'x86_64' })).toBe(reply.building.filter((w) => w.arch === 'x86_64').length);
-      const starts = reply.building.filter((w) => w.arch === 'x86_64').map((w) => Number(w.starttime));
-      expect(value(s, 'headroom_obs_oldest_build_start_timestamp_seconds', { ...labels, arch: 'x86_64' })).toBe(Math.min(...starts));
-      const ids = new Set(reply.building.map((w) => w.workerid));
-      expect(value(s, 'headroom_obs_workers', { ...labels, hostarch: 'x86_64', state: 'building' })).toBe(ids.size);
-      expect(value(s, 'headroom_obs_worker_host_instances', { ...labels, host: 'realobs', state: 'building' })).toBe(ids.size);
-      // _result code "building" while it is frozen.
-      const codes = resultCodes(await obs.result('test'), 'standard', 'x86_64');
-      expect(codes.get('building')).toBe(1);
-      expect(value(s, 'headroom_obs_packages', { ...labels, project: 'test', repository: 'standard', arch: 'x86_64', code: 'building' })).toBe(1);
-    } finally {
-      release();
+    // Now and then (2 of 4 CI runs once) the frozen build's job file no longer says building
+    // by the time the poll is compared: most likely the back end gives up on a worker that
+    // stops answering and reschedules its job (not confirmed). That freeze is then over, and
+    // the next dispatched build is frozen instead; the assertions run on a freeze that held.
+    for (let attempt = 1; ; attempt++) {
+      const { job, release } = await obs.freezeBuild('test', 'hello', 'x86_64');
+      try {
+        const { reply, samples: s } = await pollBetween(obs, main.runtime, (x) => x.match(/<building [^>]*arch="x86_64"[^>]*>/g)?.join('\n') ?? '', 'a frozen build');
+        const jobs = building();
+        const codes = resultCodes(await obs.result('test'), 'standard', 'x86_64');
+        const held = JSON.stringify(jobs) === JSON.stringify([job]) && JSON.stringify(building()) === JSON.stringify([job]);
+        if (!held && attempt < 5) continue;
+        expect(jobs).toEqual([job]);
+        const b = reply.building.find((w) => w.workerid === job.status!.workerid)!;
+        // The srcserver's reply and the dispatcher's job file tell the same build.
+        expect(b).toMatchObject({ project: 'test', repository: 'standard', package: 'hello', arch: 'x86_64', hostarch: 'x86_64', starttime: String(job.status!.starttime) });
+        expect(value(s, 'headroom_obs_jobs_building', { ...labels, arch: 'x86_64' })).toBe(reply.building.filter((w) => w.arch === 'x86_64').length);
+        const starts = reply.building.filter((w) => w.arch === 'x86_64').map((w) => Number(w.starttime));
+        expect(value(s, 'headroom_obs_oldest_build_start_timestamp_seconds', { ...labels, arch: 'x86_64' })).toBe(Math.min(...starts));
+        const ids = new Set(reply.building.map((w) => w.workerid));
+        expect(value(s, 'headroom_obs_workers', { ...labels, hostarch: 'x86_64', state: 'building' })).toBe(ids.size);
+        expect(value(s, 'headroom_obs_worker_host_instances', { ...labels, host: 'realobs', state: 'building' })).toBe(ids.size);
+        // _result code "building" while it is frozen.
+        expect(codes.get('building')).toBe(1);
+        expect(value(s, 'headroom_obs_packages', { ...labels, project: 'test', repository: 'standard', arch: 'x86_64', code: 'building' })).toBe(1);
+        break;
+      } finally {
+        release();
+      }
     }
-  }, 240_000);
+  }, 600_000);
 
   it('_result codes failed, scheduled, unresolvable and blocked; waiting jobs of an arch with no worker', async () => {
     // See createStatesProject for what each package does on this back end.
