@@ -2,9 +2,9 @@
 // answering /metrics with a fixed body (headroom's own exposition, captured by the scenario),
 // gzipped per request at level 1 as headroom does. Run with serve's node flags and, as serve
 // without the obs collector, without the optimising compiler from its first line.
-import v8 from 'node:v8';
+import { applyOptimizingCompiler } from '../src/node-flags.js';
 
-v8.setFlagsFromString('--no-turbofan');
+applyOptimizingCompiler(false);
 const { createServer } = await import('node:http');
 const { gzipSync } = await import('node:zlib');
 const { readFileSync } = await import('node:fs');

@@ -37,7 +37,7 @@ interface Usage {
 // As `headroom serve` without the obs collector runs: the optimising compiler off before any
 // module is loaded (src/early-compiler.ts).
 const probe = (imports: readonly string[]) => `
-(await import('node:v8')).setFlagsFromString('--no-turbofan');
+(await import(${JSON.stringify(built('src/node-flags.js'))})).applyOptimizingCompiler(false);
 for (const spec of ${JSON.stringify(imports)}) await import(spec);
 // Let start-up work (lazy compilation, timers) settle, then measure after a full GC.
 await new Promise((r) => setTimeout(r, 300));

@@ -111,8 +111,13 @@ program
       process.stderr.write(`--web.telemetry-path must start with "/", got ${JSON.stringify(telemetryPath)}\n`);
       process.exit(EXIT_CONFIG);
     }
-    const collectors = await selectCollectors(validated, collectorModules, { paths, log });
-    setOptimizingCompilerFor(collectors, collectorModules, log);
+    // The collectors a validated config asks for, and the compiler they need (at start and on reload).
+    const collectorsFor = async (v: ValidatedConfig) => {
+      const selected = await selectCollectors(v, collectorModules, { paths, log });
+      setOptimizingCompilerFor(selected, collectorModules, log);
+      return selected;
+    };
+    const collectors = await collectorsFor(validated);
     if (collectors.length === 0) log.warn('no collectors enabled: /metrics serves only the exporter\'s own metrics');
 
     let exporter: RunningExporter | undefined;
@@ -123,8 +128,7 @@ program
         try {
           const reloaded = await validateInChild({ configFile, webConfigFile });
           const newWeb = reloaded.web ?? noWebConfig;
-          const newCollectors = await selectCollectors(reloaded, collectorModules, { paths, log });
-          setOptimizingCompilerFor(newCollectors, collectorModules, log);
+          const newCollectors = await collectorsFor(reloaded);
           await exporter!.replaceCollectors(newCollectors);
           exporter!.replaceWebConfig(newWeb);
           log.info({ collectors: newCollectors.map((c) => c.name) }, 'configuration reloaded');

@@ -1,4 +1,4 @@
-import { fork, spawn } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { MAX_TIMER_MS } from './units.js';
 
 export interface RunOptions {
@@ -30,6 +30,15 @@ export class RunError extends Error {
   ) {
     super(message);
     this.name = 'RunError';
+  }
+}
+
+/** SIGKILL to a child started in its own process group, and so to whatever it started. */
+function killGroup(child: ChildProcess): void {
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    child.kill('SIGKILL');
   }
 }
 
@@ -68,11 +77,7 @@ export function runProgram(
 
     const kill = (err: RunError) => {
       failure ??= err;
-      try {
-        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        child.kill('SIGKILL');
-      }
+      killGroup(child);
     };
     const timer = setTimeout(
       () => kill(new RunError(`${program}: timed out after ${options.timeoutMs / 1000}s, killed`, program, 'timeout')),
@@ -138,11 +143,7 @@ export function askNodeModule<Reply>(modulePath: string, request: unknown, optio
     });
     const timer = setTimeout(() => {
       failure = new RunError(`${what} did not answer within ${options.timeoutMs / 1000}s`, what, 'timeout');
-      try {
-        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        child.kill('SIGKILL');
-      }
+      killGroup(child);
     }, Math.min(options.timeoutMs, MAX_TIMER_MS));
     child.once('message', (message: Reply) => {
       answer = { reply: message };
